@@ -1,0 +1,287 @@
+"""Check the records: JSON Schema first, then what a schema cannot say.
+
+Every problem in the whole data set is collected; nothing stops at the first.
+"""
+from __future__ import annotations
+
+import calendar
+import difflib
+import json
+import re
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from .problems import Problem
+from .quotes import MAX_WORDS, MIN_WORDS, Fingerprint, words
+from .records import COLLECTIONS, Record
+
+# Where each collection refers to others: a path pattern ('*' is any list item) and the target.
+REFERENCES: dict[str, list[tuple[tuple, str]]] = {
+    "partners": [
+        (("capital",), "places"),
+        (("phases", "*", "phase"), "phases"),
+        (("participations", "*", "programme"), "programmes"),
+        (("memberships", "*", "organisation"), "organisations"),
+    ],
+    "programmes": [
+        (("launched_at",), "places"),
+        (("parent",), "programmes"),
+        (("related", "*"), "programmes"),
+        (("organisations", "*"), "organisations"),
+        (("places", "*"), "places"),
+    ],
+    "organisations": [(("parent",), "organisations"), (("headquarters",), "places")],
+    "people": [
+        (("roles", "*", "partner"), "partners"),
+        (("roles", "*", "organisation"), "organisations"),
+        (("roles", "*", "programme"), "programmes"),
+    ],
+    "events": [
+        (("place",), "places"),
+        (("partners", "*"), "partners"),
+        (("programmes", "*"), "programmes"),
+        (("organisations", "*"), "organisations"),
+        (("people", "*"), "people"),
+    ],
+    "places": [(("partner",), "partners")],
+    "phases": [],
+    "sources": [(("authors", "*", "person"), "people")],
+}
+MARKDOWN_KEYS = {"summary", "text", "note"}
+DATE_RANGES = [("joined", "left"), ("date", "end"), ("from", "to"), ("start", "end"), ("launched", "ended"), ("published", "updated")]
+DATE_KEYS = {key for pair in DATE_RANGES for key in pair} | {"founded"}
+
+_HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|/[A-Za-z][A-Za-z0-9-]*\s*|!--.*?--|![A-Za-z][^<>]*|\?[^<>]*)>", re.S)
+_AUTOLINK = re.compile(r"<(?:https?://|/)[^\s<>]*>")
+_TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_SAFE_URL = re.compile(r"^(?:https?://[^\s]+|/[^\s]*|#[^\s]*)$")
+
+
+def load_schemas(folder: Path) -> dict[str, Draft202012Validator]:
+    resources = []
+    schemas = {}
+    for path in sorted(folder.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+        schemas[path.name.removesuffix(".schema.json")] = schema
+    registry = Registry().with_resources(resources)
+    return {name: Draft202012Validator(schemas[name], registry=registry) for name in COLLECTIONS if name in schemas}
+
+
+def nearest(word: str, choices) -> str:
+    match = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def walk(value, pattern: tuple, path: tuple = ()):
+    """Yield (path, value) for every place in `value` that matches the pattern."""
+    if not pattern:
+        yield path, value
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, rest, path + (index,))
+    elif isinstance(value, dict) and step in value:
+        yield from walk(value[step], rest, path + (step,))
+
+
+def everything(value, path: tuple = ()):
+    """Yield (path, value) for every value inside a record, the record first."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from everything(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from everything(item, path + (index,))
+
+
+def describe(value) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the unquoted number {value}"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"the text '{value}'"
+
+
+def schema_problem(record: Record, error) -> Problem:
+    """One jsonschema error as a located problem with a message a contributor can act on."""
+    path = tuple(error.absolute_path)
+    line, column = record.at(path)
+    where = ".".join(str(p) for p in path) or "record"
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        message = f"missing required field '{missing}'" + ("" if not path else f" in {where}")
+    elif kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extras = [key for key in error.instance if key not in allowed]
+        key = extras[0] if extras else "?"
+        line, column = record.document.key_position(path + (key,))
+        message = f"unknown field '{key}'{nearest(key, allowed)}"
+    elif kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        names = {"string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number", "number": "a number"}
+        wanted = names.get(expected, expected)
+        message = f"{where}: expected {wanted}, got {describe(error.instance)}"
+        if expected == "string" and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
+            message += f': put it in quotes, "{error.instance}"'
+    elif kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        message = f"{where}: '{error.instance}' is not one of: {options}{nearest(error.instance, [str(v) for v in error.validator_value])}"
+    elif kind == "pattern":
+        field = str(path[-1]) if path else ""
+        pattern = error.validator_value
+        if "[0-9]{4}" in pattern:
+            message = f"{where}: '{error.instance}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+        elif pattern.startswith("^[a-z0-9]+"):
+            message = f"{where}: '{error.instance}' is not a valid id: use lowercase letters, digits and single hyphens"
+        elif "https?" in pattern:
+            message = f"{where}: '{error.instance}' is not an allowed URL: use http(s):// or a site-relative /path"
+        elif pattern == "^[^\\n]*$":
+            message = f"{where}: must be one line"
+        else:
+            message = f"{where}: '{error.instance}' does not match {pattern} ({field})"
+    elif kind == "minItems":
+        message = f"{where}: needs at least {error.validator_value} item(s)"
+    elif kind == "uniqueItems":
+        message = f"{where}: has repeated items"
+    elif kind in ("maxLength", "minLength"):
+        message = f"{where}: text is too {'long' if kind == 'maxLength' else 'short'} (limit {error.validator_value} characters)"
+    else:
+        message = f"{where}: {error.message}"
+    return Problem(record.path, line, column, message)
+
+
+def date_parts(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("-"))
+
+
+def date_problem(text: str) -> str | None:
+    """Why a date string that has the right shape is still impossible, or None."""
+    parts = date_parts(text)
+    if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+        return f"'{text}' is not a real date: month {parts[1]:02d} does not exist"
+    if len(parts) == 3 and not 1 <= parts[2] <= calendar.monthrange(parts[0], parts[1])[1]:
+        return f"'{text}' is not a real date: {calendar.month_name[parts[1]]} {parts[0]} has no day {parts[2]}"
+    return None
+
+
+def earlier(a: str, b: str) -> bool:
+    """True when date a is before date b at the precision both give."""
+    pa, pb = date_parts(a), date_parts(b)
+    common = min(len(pa), len(pb))
+    return pa[:common] < pb[:common]
+
+
+class Checker:
+    """The checks a schema cannot express, over the whole data set."""
+
+    def __init__(self, records: dict[str, dict[str, Record]], fingerprints: dict[str, Fingerprint]):
+        self.records = records
+        self.fingerprints = fingerprints
+        self.problems: list[Problem] = []
+
+    def add(self, record: Record, path: tuple, message: str) -> None:
+        self.problems.append(Problem(record.path, *record.at(path), message))
+
+    def run(self) -> list[Problem]:
+        for collection in COLLECTIONS:
+            for record in self.records[collection].values():
+                self.check_id(record)
+                self.check_references(record)
+                for path, value in everything(record.data):
+                    self.check_value(record, path, value)
+        return self.problems
+
+    def check_id(self, record: Record) -> None:
+        written = record.data.get("id")
+        if isinstance(written, str) and written != record.id:
+            self.add(record, ("id",), f"id '{written}' does not match the file name: the file must be {written}.yaml or the id '{record.id}'")
+            other = self.records[record.collection].get(written)
+            if other is not None:
+                self.add(record, ("id",), f"id '{written}' is also used by {other.path}")
+
+    def check_references(self, record: Record) -> None:
+        for pattern, target in REFERENCES[record.collection]:
+            for path, value in walk(record.data, pattern):
+                if isinstance(value, str) and value not in self.records[target]:
+                    self.add(record, path, f"unknown {target[:-1] if target != 'people' else 'person'} '{value}'{nearest(value, self.records[target])}: no file data/{target}/{value}.yaml")
+
+    def check_value(self, record: Record, path: tuple, value) -> None:
+        key = path[-1] if path else None
+        if isinstance(value, dict):
+            if isinstance(value.get("source"), str) and "quote" in value:
+                self.check_citation(record, path, value)
+            for start, end in DATE_RANGES:
+                a, b = value.get(start), value.get(end)
+                if isinstance(a, str) and isinstance(b, str) and _valid_date(a) and _valid_date(b) and earlier(b, a):
+                    self.add(record, path + (end,), f"{end} '{b}' is before {start} '{a}'")
+        elif isinstance(value, str):
+            if key in DATE_KEYS and _DATE_SHAPE.match(value):
+                reason = date_problem(value)
+                if reason:
+                    self.add(record, path, reason)
+            if key in MARKDOWN_KEYS:
+                self.check_markdown(record, path, value)
+
+    def check_markdown(self, record: Record, path: tuple, text: str) -> None:
+        stripped = _AUTOLINK.sub("", text)
+        html = _HTML.search(stripped)
+        if html:
+            self.add(record, path, f"raw HTML is not allowed in Markdown: {html.group(0)[:40]}")
+        template = _TEMPLATE.search(text)
+        if template:
+            self.add(record, path, f"template syntax '{template.group(0)}' is not allowed in text")
+        for target in _LINK_TARGET.findall(text) + [m.group(0)[1:-1] for m in _AUTOLINK.finditer(text)]:
+            if not _SAFE_URL.match(target):
+                self.add(record, path, f"link '{target[:60]}' is not allowed: use http(s):// or a site-relative /path")
+
+    def check_citation(self, record: Record, path: tuple, citation: dict) -> None:
+        source, quote = citation["source"], citation["quote"]
+        if source not in self.records["sources"]:
+            self.add(record, path + ("source",), f"unknown source '{source}'{nearest(source, self.records['sources'])}: no file data/sources/{source}.yaml")
+            return
+        if not isinstance(quote, str):
+            return  # the schema reports it
+        count = len(quote.split())
+        if count > MAX_WORDS:
+            self.add(record, path + ("quote",), f"quote has {count} words; at most {MAX_WORDS} are allowed")
+            return
+        if len(words(quote)) < MIN_WORDS:
+            self.add(record, path + ("quote",), f"quote is too short to find: give at least {MIN_WORDS} words")
+            return
+        fingerprint = self.fingerprints.get(source)
+        if fingerprint is None:
+            self.add(record, path + ("source",), f"no fingerprint for source '{source}': run scripts/fingerprint_sources.py")
+        elif fingerprint.locate(quote) is None:
+            self.add(record, path + ("quote",), f"quote not found in {source}: copy it verbatim from the text")
+
+
+_DATE_SHAPE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _valid_date(text: str) -> bool:
+    return bool(_DATE_SHAPE.match(text)) and date_problem(text) is None
+
+
+def validate(records: dict[str, dict[str, Record]], validators: dict[str, Draft202012Validator], fingerprints: dict[str, Fingerprint]) -> list[Problem]:
+    problems = []
+    for collection in COLLECTIONS:
+        for record in records[collection].values():
+            for error in validators[collection].iter_errors(record.data):
+                problems.append(schema_problem(record, error))
+    problems.extend(Checker(records, fingerprints).run())
+    return problems
