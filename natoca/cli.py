@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .pipeline import ROOT, load_model
 from .problems import DataError
+from .records import COLLECTIONS
 
 
 def check(root: Path, github: bool) -> int:
@@ -22,15 +23,40 @@ def check(root: Path, github: bool) -> int:
     return 0
 
 
+def new(root: Path, collection: str, record_id: str) -> int:
+    from .scaffold import ScaffoldError, create, display
+
+    try:
+        path = create(root, collection, record_id)
+    except ScaffoldError as error:
+        print(f"natoca new: {error}", file=sys.stderr)
+        return 2
+    print(display(path))
+    print("Fill in every TODO, then run `natoca check`: it lists each one still to do.", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="natoca", description=__doc__)
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding data/, schemas/ and fingerprints/")
+    root_help = "project folder holding data/, schemas/ and fingerprints/ (default: this project)"
+    parser.add_argument("--root", type=Path, default=ROOT, help=root_help)
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="validate every record and list every problem as path:line:column: message")
     check_parser.add_argument("--github", action="store_true", help="print problems as GitHub Actions annotations")
+    new_parser = commands.add_parser(
+        "new", help="write a skeleton record, data/<collection>/<id>.yaml, with every required field to fill in",
+        description="Write data/<collection>/<id>.yaml with every required field as a TODO placeholder. "
+                    "`natoca check` reports each placeholder until it is filled in.",
+    )
+    new_parser.add_argument("collection", choices=COLLECTIONS, help="the folder under data/ the record goes in")
+    new_parser.add_argument("id", help="the new record's id and file name: lowercase letters, digits and hyphens, e.g. 2005-05-andijan")
+    for sub in (check_parser, new_parser):  # --root may also follow the command
+        sub.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=root_help)
     arguments = parser.parse_args(argv)
     if arguments.command == "check":
         return check(arguments.root.resolve(), arguments.github)
+    if arguments.command == "new":
+        return new(arguments.root.resolve(), arguments.collection, arguments.id)
     return 2
 
 

@@ -12,12 +12,23 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
+        return f"{self.path}:{self.line}:{self.column}: {message}"
 
     def github(self) -> str:
-        """The same problem as a GitHub Actions annotation."""
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},col={self.column}::{message}"
+        """The same problem as a GitHub Actions workflow command, shown on the line it names.
+
+        As GitHub's toolkit escapes them: %, CR and LF in the message; also : and , in a property.
+        """
+        return f"::error file={_property(self.path)},line={self.line},col={self.column}::{_data(self.message)}"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class DataError(Exception):

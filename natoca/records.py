@@ -26,6 +26,18 @@ class Record:
         return self.document.position(path)
 
 
+class Collection(dict):
+    """The readable records of one collection by id, and the ids of its files that could not be read.
+
+    A reference to an unreadable file is not reported as unknown: the file exists, and its own
+    problems are listed; once they are fixed the reference is checked again.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.unreadable: set[str] = set()
+
+
 def find_files(root: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
     """Record files per collection, and problems with files that are not records."""
     data = root / "data"
@@ -51,11 +63,13 @@ def find_files(root: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
 def load_records(root: Path) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
     """Every readable record by collection and id, with every problem met on the way."""
     files, problems = find_files(root)
-    records: dict[str, dict[str, Record]] = {name: {} for name in COLLECTIONS}
+    records: dict[str, dict[str, Record]] = {name: Collection() for name in COLLECTIONS}
     for collection, paths in files.items():
         for path in paths:
             document, found = load_document(path, path.relative_to(root).as_posix())
             problems.extend(found)
             if document.value is not None:
                 records[collection][path.stem] = Record(collection, path.stem, document.value, document)
+            else:
+                records[collection].unreadable.add(path.stem)
     return records, problems

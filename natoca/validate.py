@@ -53,10 +53,15 @@ MARKDOWN_KEYS = {"summary", "text", "note"}
 DATE_RANGES = [("joined", "left"), ("date", "end"), ("from", "to"), ("start", "end"), ("launched", "ended"), ("published", "updated")]
 DATE_KEYS = {key for pair in DATE_RANGES for key in pair} | {"founded"}
 
+# What `natoca new` writes where a value is still to come: a string starting with TODO.
+PLACEHOLDER = "TODO"
+
 _HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?|/[A-Za-z][A-Za-z0-9-]*\s*|!--.*?--|![A-Za-z][^<>]*|\?[^<>]*)>", re.S)
-_AUTOLINK = re.compile(r"<(?:https?://|/)[^\s<>]*>")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|/)[^\s<>]*>")  # any scheme: its target is checked below
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REFERENCE_TARGET = re.compile(r"^[ \t]*\[(?!\^)[^\]]*\]:[ \t]*\n?[ \t]*<?([^\s>]*)", re.M)  # [label]: target
+_FOOTNOTE = re.compile(r"\[\^")
 _SAFE_URL = re.compile(r"^(?:https?://[^\s]+|/[^\s]*|#[^\s]*)$")
 
 
@@ -101,6 +106,17 @@ def everything(value, path: tuple = ()):
             yield from everything(item, path + (index,))
 
 
+def is_placeholder(value) -> bool:
+    """True for a value `natoca new` left to be filled in (a string starting with TODO)."""
+    return isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER)
+
+
+def shown(value, limit: int = 60) -> str:
+    """A value as a one-line message shows it: line breaks spelled out, long text cut."""
+    text = str(value).replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe(value) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -112,7 +128,7 @@ def describe(value) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f"the text '{value}'"
+    return f"the text '{shown(value)}'"
 
 
 def schema_problem(record: Record, error) -> Problem:
@@ -129,7 +145,7 @@ def schema_problem(record: Record, error) -> Problem:
         extras = [key for key in error.instance if key not in allowed]
         key = extras[0] if extras else "?"
         line, column = record.document.key_position(path + (key,))
-        message = f"unknown field '{key}'{nearest(key, allowed)}"
+        message = f"unknown field '{shown(key)}'{nearest(key, allowed)}"
     elif kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
@@ -140,20 +156,20 @@ def schema_problem(record: Record, error) -> Problem:
             message += f': put it in quotes, "{error.instance}"'
     elif kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
-        message = f"{where}: '{error.instance}' is not one of: {options}{nearest(error.instance, [str(v) for v in error.validator_value])}"
+        message = f"{where}: '{shown(error.instance)}' is not one of: {options}{nearest(error.instance, [str(v) for v in error.validator_value])}"
     elif kind == "pattern":
         field = str(path[-1]) if path else ""
         pattern = error.validator_value
         if "[0-9]{4}" in pattern:
-            message = f"{where}: '{error.instance}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+            message = f"{where}: '{shown(error.instance)}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
         elif pattern.startswith("^[a-z0-9]+"):
-            message = f"{where}: '{error.instance}' is not a valid id: use lowercase letters, digits and single hyphens"
+            message = f"{where}: '{shown(error.instance)}' is not a valid id: use lowercase letters, digits and single hyphens"
         elif "https?" in pattern:
-            message = f"{where}: '{error.instance}' is not an allowed URL: use http(s):// or a site-relative /path"
+            message = f"{where}: '{shown(error.instance)}' is not an allowed URL: use http(s):// or a site-relative /path"
         elif pattern == "^[^\\n]*$":
             message = f"{where}: must be one line"
         else:
-            message = f"{where}: '{error.instance}' does not match {pattern} ({field})"
+            message = f"{where}: '{shown(error.instance)}' does not match {pattern} ({field})"
     elif kind == "minItems":
         message = f"{where}: needs at least {error.validator_value} item(s)"
     elif kind == "uniqueItems":
@@ -161,8 +177,20 @@ def schema_problem(record: Record, error) -> Problem:
     elif kind in ("maxLength", "minLength"):
         message = f"{where}: text is too {'long' if kind == 'maxLength' else 'short'} (limit {error.validator_value} characters)"
     else:
-        message = f"{where}: {error.message}"
+        message = f"{where}: {shown(error.message, 200)}"
     return Problem(record.path, line, column, message)
+
+
+def schema_problems(record: Record, error) -> list[Problem]:
+    """Like schema_problem, but one problem per unknown field: a record with three stray keys gets three lines."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return [schema_problem(record, error)]
+    allowed = set(error.schema.get("properties", {}))
+    path = tuple(error.absolute_path)
+    return [
+        Problem(record.path, *record.document.key_position(path + (key,)), f"unknown field '{shown(key)}'{nearest(key, allowed)}")
+        for key in error.instance if key not in allowed
+    ]
 
 
 def date_parts(text: str) -> tuple[int, ...]:
@@ -217,11 +245,15 @@ class Checker:
     def check_references(self, record: Record) -> None:
         for pattern, target in REFERENCES[record.collection]:
             for path, value in walk(record.data, pattern):
-                if isinstance(value, str) and value not in self.records[target]:
-                    self.add(record, path, f"unknown {target[:-1] if target != 'people' else 'person'} '{value}'{nearest(value, self.records[target])}: no file data/{target}/{value}.yaml")
+                if isinstance(value, str) and not is_placeholder(value) and not _knows(self.records[target], value):
+                    self.add(record, path, f"unknown {target[:-1] if target != 'people' else 'person'} '{shown(value)}'{nearest(value, self.records[target])}: no file data/{target}/{shown(value)}.yaml")
 
     def check_value(self, record: Record, path: tuple, value) -> None:
         key = path[-1] if path else None
+        if is_placeholder(value):
+            where = ".".join(str(p) for p in path)
+            self.add(record, path, f'{where}: fill in the placeholder "{shown(value)}"')
+            return
         if isinstance(value, dict):
             if isinstance(value.get("source"), str) and "quote" in value:
                 self.check_citation(record, path, value)
@@ -241,18 +273,22 @@ class Checker:
         stripped = _AUTOLINK.sub("", text)
         html = _HTML.search(stripped)
         if html:
-            self.add(record, path, f"raw HTML is not allowed in Markdown: {html.group(0)[:40]}")
+            self.add(record, path, f"raw HTML is not allowed in Markdown: {shown(html.group(0), 40)}")
         template = _TEMPLATE.search(text)
         if template:
             self.add(record, path, f"template syntax '{template.group(0)}' is not allowed in text")
-        for target in _LINK_TARGET.findall(text) + [m.group(0)[1:-1] for m in _AUTOLINK.finditer(text)]:
+        if _FOOTNOTE.search(text):
+            self.add(record, path, "footnotes ([^...]) are not allowed in text: the page numbers its citations itself")
+        for target in _LINK_TARGET.findall(text) + _REFERENCE_TARGET.findall(text) + [m.group(0)[1:-1] for m in _AUTOLINK.finditer(text)]:
             if not _SAFE_URL.match(target):
-                self.add(record, path, f"link '{target[:60]}' is not allowed: use http(s):// or a site-relative /path")
+                self.add(record, path, f"link '{shown(target)}' is not allowed: use http(s):// or a site-relative /path")
 
     def check_citation(self, record: Record, path: tuple, citation: dict) -> None:
         source, quote = citation["source"], citation["quote"]
-        if source not in self.records["sources"]:
-            self.add(record, path + ("source",), f"unknown source '{source}'{nearest(source, self.records['sources'])}: no file data/sources/{source}.yaml")
+        if is_placeholder(source) or is_placeholder(quote):
+            return  # reported as a placeholder
+        if not _knows(self.records["sources"], source):
+            self.add(record, path + ("source",), f"unknown source '{shown(source)}'{nearest(source, self.records['sources'])}: no file data/sources/{shown(source)}.yaml")
             return
         if not isinstance(quote, str):
             return  # the schema reports it
@@ -273,6 +309,11 @@ class Checker:
 _DATE_SHAPE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
+def _knows(records: dict, id: str) -> bool:
+    """Whether a record with this id exists (a file that could not be read counts: its problems are listed)."""
+    return id in records or id in getattr(records, "unreadable", ())
+
+
 def _valid_date(text: str) -> bool:
     return bool(_DATE_SHAPE.match(text)) and date_problem(text) is None
 
@@ -282,6 +323,7 @@ def validate(records: dict[str, dict[str, Record]], validators: dict[str, Draft2
     for collection in COLLECTIONS:
         for record in records[collection].values():
             for error in validators[collection].iter_errors(record.data):
-                problems.append(schema_problem(record, error))
+                if not is_placeholder(error.instance):  # a placeholder is reported once, by the Checker
+                    problems.extend(schema_problems(record, error))
     problems.extend(Checker(records, fingerprints).run())
     return problems

@@ -74,7 +74,7 @@ def test_positions_are_recorded(tmp_path):
         (b"\xef\xbb\xbfid: x\n", "1:1: file starts with a byte-order mark (BOM): save it as UTF-8 without BOM"),
         (b"id: x\nname: \xff\n", "2:7: not valid UTF-8 (byte 0xff): save the file as UTF-8"),
         (b"id: x\n\tname: y\n", "2:1: tab in indentation: indent with spaces"),
-        (b"id: [x\n", "2:1: YAML syntax error: while parsing a flow sequence, expected ',' or ']', but got '<stream end>'"),
+        (b"id: [x\n", "1:5: YAML syntax error: the [ opened here is not closed: expected ',' or ']', but got '<stream end>' at line 2, column 1; add the ]"),
     ],
 )
 def test_unreadable_files(tmp_path, content, message):
