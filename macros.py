@@ -14,6 +14,7 @@ def define_env(env):
         return site.renderer().index_page(collection)
 
     @env.macro
-    def block(name: str) -> str:
+    def block(name: str, **options) -> str:
         """A named block of a hand-written page: home figures, matrix, map, timeline, disputes, downloads."""
-        return site.renderer().block(name)
+        url = env.page.url if env.page is not None else ""
+        return site.renderer().block(name, root="../" * url.count("/"), **options)

@@ -14,7 +14,8 @@ def _json(payload) -> str:
 
 
 def collection_json(model: Model, collection: str) -> str:
-    records = [dict(record, url=f"/{collection}/{id}/") for id, record in model.records[collection].items()]
+    # the record as written, and the path of its page under `page` (a source's own `url` stays its publisher's)
+    records = [dict(record, page=f"/{collection}/{id}/") for id, record in model.records[collection].items()]
     return _json({"collection": collection, "count": len(records), "records": records})
 
 

@@ -29,6 +29,10 @@ _DATE_LIKE = re.compile(r"^[0-9]{4}-[0-9]{1,2}(?:-[0-9]{1,2})?(?:[Tt ].*)?$")
 # C0 controls but tab and newline, DEL, C1 controls, lone surrogates, non-characters.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+# Line breaks: those editors show, and those only YAML counts (NEL, LINE and PARAGRAPH SEPARATOR).
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
 Path_ = tuple  # a path into a record: keys and list indexes
 
 
@@ -94,6 +98,7 @@ class _Builder:
         # stack of (container, path, pending key) for open mappings and sequences
         stack: list[list] = []
         documents = 0
+        reported_aliases: set[tuple[str, int]] = set()
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
@@ -104,7 +109,10 @@ class _Builder:
             if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
                 continue
             if isinstance(event, yaml.AliasEvent):
-                self.problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: write the value out")
+                # once per alias and line: `[*a, *a, *a]` (an alias bomb, say) is one problem to fix, not three
+                if (event.anchor, event.start_mark.line) not in reported_aliases:
+                    reported_aliases.add((event.anchor, event.start_mark.line))
+                    self.problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: write the value out")
                 self._place(stack, None, event, is_container=False)
                 continue
             anchor = getattr(event, "anchor", None)
@@ -190,8 +198,14 @@ def _text_problems(path: str, raw: bytes, problems: list[Problem]) -> str | None
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         problems.append(Problem(path, 1, 1, "file is empty: a record is a mapping of fields, starting with id:"))
         return None
+    lines = _LINE_BREAK.split(text)  # as YAML and editors count lines (not as str.splitlines does)
+    odd = [(number, match) for number, line in enumerate(lines, 1) for match in _ODD_BREAK.finditer(line)]
+    for number, match in odd:
+        problems.append(Problem(path, number, match.start() + 1, f"unusual line break U+{ord(match.group()):04X} in the file: remove it, or use a plain line break"))
+    if odd:  # YAML would start a new line there and every line number after it would be off
+        return None
     found_tab = False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             problems.append(Problem(path, number, line.index("\t") + 1, "tab in indentation: indent with spaces"))
@@ -199,6 +213,15 @@ def _text_problems(path: str, raw: bytes, problems: list[Problem]) -> str | None
     return None if found_tab else text
 
 
+# What PyYAML "expected <block end>, but found X" means where a record's block ends too early.
+_UNEXPECTED = {
+    "'<block mapping start>'": "a key indented differently from the keys above it: check the indentation (the block starts at line {line})",
+    "'-'": "a list item ('-') where a key was expected: check the indentation (the block starts at line {line})",
+    "'?'": "a key where a list item ('-') was expected: check the indentation (the list starts at line {line})",
+    "'<scalar>'": "more text where the value should have ended: quote the whole value, or check the indentation",
+    "']'": "a ']' that closes nothing: remove it, or add the '[' it closes",
+    "'}'": "a '}}' that closes nothing: remove it, or add the '{{' it closes",
+}
 _FLOW = {"while parsing a flow sequence": ("[", "]"), "while parsing a flow mapping": ("{", "}")}
 _KEY_OR_ITEM = re.compile(r"^\s*(?:-\s|[^\s:#'\"][^:#]*:(?:\s|$))")
 
@@ -228,24 +251,42 @@ def _runaway_quote(text: str, mark) -> tuple[tuple[int, int], int] | None:
 
 
 _LIBYAML = getattr(yaml, "CSafeLoader", None)  # PyYAML's binding to libyaml, where it was built with it
+# Where libyaml and PyYAML part ways (tabs, a BOM inside the text, other controls, unusual line
+# breaks): such a file is read by PyYAML alone.
+_LIBYAML_DIFFERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_FLOW_PLAIN_DIFFERS = re.compile(r"[?:#,\[\]{}]")  # in an unquoted item of [...] or {...}
+_BLOCK_HEADER = re.compile(r"[|>][-+]?[1-9]?[-+]?(?: +(?:#[^\n]*)?)?\n")
 
 
 def _build_fast(document: Document, problems: list[Problem], text: str) -> bool:
     """Build the document from libyaml's events, some twenty times faster than PyYAML's own parser.
 
-    libyaml gives the same events (a plain scalar's style aside, '' for None). Only a file it
-    reads to the end without an error is taken from it; for any other the caller parses again
-    with PyYAML, so every problem is reported exactly as PyYAML's parser finds it.
+    libyaml gives the same events (a plain scalar's style aside, '' for None). Only a file free
+    of the characters the two treat differently, that libyaml reads to the end without an
+    error, is taken from it; for any other the caller parses again with PyYAML, so every
+    problem is reported exactly as PyYAML's parser finds it.
     """
-    if _LIBYAML is None:
+    if _LIBYAML is None or _LIBYAML_DIFFERS.search(text):
         return False
     ended = []
 
     def events():
+        flow = 0  # depth of [...] and {...}
         for event in yaml.parse(text, Loader=_LIBYAML):
-            if event.__class__ is yaml.ScalarEvent and not event.style:
+            kind = event.__class__
+            if getattr(event, "tag", None) is not None or getattr(event, "anchor", None) is not None or kind is yaml.AliasEvent:
+                raise _Abandon  # refused anyway, and libyaml reads some (`a: !`) otherwise: PyYAML decides
+            if kind is yaml.ScalarEvent and not event.style:
                 event.style = None
-            elif event.__class__ is yaml.StreamEndEvent:
+                if not event.value or flow and _FLOW_PLAIN_DIFFERS.search(event.value):
+                    raise _Abandon  # an empty value (placed elsewhere by libyaml), or `[a?b]` (refused by PyYAML)
+            elif kind is yaml.ScalarEvent and event.style in "|>" and not _BLOCK_HEADER.match(text, event.start_mark.index):
+                raise _Abandon  # libyaml takes `|-#` as a header, PyYAML wants a space before the comment
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                flow += bool(flow or event.flow_style)
+            elif (kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent) and flow:
+                flow -= 1
+            elif kind is yaml.StreamEndEvent:
                 ended.append(event)
             yield event
 
@@ -288,6 +329,9 @@ def load_document(file: Path, display_path: str) -> tuple[Document, list[Problem
             opener, closer = _FLOW[error.context]
             line, column = error.context_mark.line + 1, error.context_mark.column + 1
             reason = f"the {opener} opened here is not closed: {reason} at line {mark.line + 1}, column {mark.column + 1}; add the {closer}"
+        elif reason.startswith("expected <block end>, but found ") and error.context_mark:
+            found = reason.removeprefix("expected <block end>, but found ")
+            reason = _UNEXPECTED.get(found, f"{found} is out of place: check the indentation (the block starts at line {{line}})").format(line=error.context_mark.line + 1)
         elif reason == "mapping values are not allowed here":
             reason += ": put a value holding ': ' in quotes, or check the indentation"
         elif "'\\t'" in reason:

@@ -4,17 +4,26 @@ on_config loads and validates the data (the build stops with every problem
 listed), on_files adds one generated page per record, an index per collection
 and the exports. The pages themselves are rendered by mkdocs-macros calling
 the macros in macros.py, which read the renderer kept here for this build.
+`mkdocs build` writes into a staging folder that replaces site/ only when the
+build succeeded (natoca/output.py); `mkdocs serve` builds in place as usual, and
+while the data has problems it serves their list at every page's address.
+Titles from the data are escaped before MkDocs, Material and mkdocs-macros see
+them (page_title): they print a title as HTML, and macros renders it as Jinja.
 """
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from natoca import exports, site
+from natoca import exports, navlimit, output, site
 from natoca.pipeline import load_model
 from natoca.model import Ref
 from natoca.problems import DataError
@@ -23,26 +32,56 @@ from natoca.render import COLLECTION_TITLES, Renderer
 
 log = logging.getLogger("mkdocs.plugins.natoca")
 
+# The mkdocs command this process runs (from on_startup), and the staging folder of the build in progress.
+_command: dict = {"name": None, "dirty": False}
+_staging: output.Staging | None = None
+
+
+def on_startup(command, dirty):
+    _command.update(name=command, dirty=dirty)
+    site.command = command
+
+
+# Under `mkdocs serve`, the problems of data that did not load (see on_config).
+_problems: list | None = None
+
 
 def on_config(config):
+    global _staging, _problems
+    _staging = _problems = None
     root = Path(config.config_file_path).resolve().parent
     try:
         model = load_model(root)
     except DataError as error:
-        raise PluginError(f"The data has {len(error.problems)} problem(s):\n{error}") from None
+        message = f"The data has {len(error.problems)} problem(s):\n{error}"
+        if site.command != "serve":
+            raise PluginError(message) from None
+        # `mkdocs serve` keeps serving: the problems go to the terminal and onto every page (a
+        # failed rebuild would leave the browser waiting), and the save that fixes them brings
+        # the site back. Not logged: --strict would count it and fail the rebuild after all.
+        sys.stderr.write(f"ERROR   -  {message}\n")
+        _problems, site.current, site.root, config.nav = error.problems, None, root, None
+        return config
+    if _command["name"] in ("build", "gh-deploy") and not _command["dirty"]:
+        _staging = output.Staging(config)
     repo_url = (config.repo_url or "").rstrip("/")
     edit_uri = (config.edit_uri or "").strip("/")
     # edit_uri points into docs/; record files live beside docs/ under data/
     edit_base = f"{repo_url}/{edit_uri.removesuffix('docs').rstrip('/')}/" if repo_url else ""
     site.current = Renderer(model, edit_base=edit_base, site_url=config.site_url or "/")
     site.root = root
-    config.nav = navigation(model, config.nav or [])
+    config.nav = navlimit.bounded(navigation(model, config.nav or []))  # no sidebar grows with the data
     return config
 
 
 def navigation(model, hand_written: list) -> list:
-    """The hand-written nav with every collection inserted where `@collections` stands."""
-    collections = []
+    """The hand-written nav with the collections put in.
+
+    `@collections` stands for every collection, each as a section; `@<collection>`
+    for one collection as a section; `@<collection>.pages` for its pages, in place;
+    `Title: "@<collection>"` for its pages under that title.
+    """
+    sections = {}
     for name in COLLECTIONS:
         if name == "events":
             by_year: dict[str, list] = {}
@@ -54,25 +93,71 @@ def navigation(model, hand_written: list) -> list:
             records = model.records[name]
             order = model.phases_sorted if name == "phases" else sorted(records, key=lambda id: model.name(name, id).lower())
             items = [f"{name}/index.md"] + [{model.name(name, id): f"{name}/{id}.md"} for id in order]
-        collections.append({COLLECTION_TITLES[name]: items})
-    nav = []
-    for item in hand_written:
-        if item == "@collections":
-            nav.extend(collections)
-        elif isinstance(item, dict) and list(item.values())[0] == ["@collections"]:
-            nav.append({list(item)[0]: collections})
-        else:
-            nav.append(item)
-    return nav
+        sections[name] = items
+
+    def expand(items: list) -> list:
+        out = []
+        for item in items:
+            if item == "@collections":
+                out.extend({COLLECTION_TITLES[name]: sections[name]} for name in COLLECTIONS)
+            elif isinstance(item, str) and item.startswith("@") and item.endswith(".pages") and item[1:-6] in sections:
+                out.extend(sections[item[1:-6]])
+            elif isinstance(item, str) and item.startswith("@") and item[1:] in sections:
+                out.append({COLLECTION_TITLES[item[1:]]: sections[item[1:]]})
+            elif isinstance(item, dict) and len(item) == 1:
+                (title, value), = item.items()
+                if isinstance(value, str) and value.startswith("@") and value[1:] in sections:
+                    out.append({title: sections[value[1:]]})
+                elif isinstance(value, list):
+                    out.append({title: expand(value)})
+                else:
+                    out.append(item)
+            else:
+                out.append(item)
+        return out
+
+    return expand(hand_written)
+
+
+def page_title(text: str) -> str:
+    """A title from the data, as MkDocs and Material use a page title.
+
+    They treat it as HTML and print it unescaped (nav, header, <title>), so it is escaped
+    here; and mkdocs-macros renders a title that holds `{{`, `{%` or `{#` as a Jinja
+    template, so no `{` is left in it (`&#123;` shows the same).
+    """
+    return html.escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _page(config, path: str, title: str, description: str, call: str) -> File:
-    front = {"title": title, "description": description, "render_macros": True}
+    # Material writes the description into <meta content="..."> as it is: escape it here
+    front = {"title": page_title(title), "description": html.escape(description, quote=True), "render_macros": True}
     content = f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n\n{{{{ {call} }}}}\n"
     return File.generated(config, path, content=content)
 
 
+def _problem_files(files: Files, config) -> Files:
+    """Under `mkdocs serve` with bad data: the list of problems at every page's address."""
+    from natoca.records import find_files
+    from natoca.render import escape_text
+
+    front = {"title": "The data has problems", "hide": ["navigation", "toc", "footer"]}
+    lines = [f"# The data has {len(_problems)} problem(s)", "",
+             "The site is rebuilt as soon as a save fixes them, and this page reloads.", ""]
+    lines += [f"- {escape_text(str(problem))}" for problem in _problems]
+    content = f"---\n{json.dumps(front)}\n---\n\n" + "\n".join(lines) + "\n"
+    paths = {file.src_uri for file in files.documentation_pages()}
+    for name, records in find_files(site.root)[0].items():
+        paths |= {f"{name}/index.md"} | {f"{name}/{path.stem}.md" for path in records}
+    kept = Files([file for file in files if not file.is_documentation_page()])
+    for path in sorted(paths):
+        kept.append(File.generated(config, path, content=content))
+    return kept
+
+
 def on_files(files: Files, config) -> Files:
+    if _problems is not None:
+        return _problem_files(files, config)
     renderer = site.current
     model = renderer.model
     for name in COLLECTIONS:
@@ -97,3 +182,50 @@ def on_files(files: Files, config) -> Files:
     for schema in sorted((site.root / "schemas").glob("*.json")):
         files.append(File.generated(config, f"schemas/{schema.name}", content=schema.read_text(encoding="utf-8")))
     return files
+
+
+def on_nav(nav, config, files):
+    """A record page's title comes from the data: give it escaped (see page_title), in the
+    nav as on the page, before mkdocs-macros would render it."""
+    if site.current is None:  # the data did not load (mkdocs serve): no record pages
+        return nav
+    model = site.current.model
+    for page in nav.pages:
+        collection, _, name = page.file.src_uri.partition("/")
+        id = name.removesuffix(".md")
+        if collection in model.records and id in model.records[collection]:
+            page.title = page_title(model.name(collection, id))
+    return nav
+
+
+@event_priority(-100)  # last: after the search index and every other file is written
+def on_post_build(config):
+    global _staging
+    output.strip_build_dates(config.site_dir)
+    if _staging is not None:
+        if output.strict_failure_pending(config):
+            _staging.discard(config)  # MkDocs aborts next: keep the old site
+        else:
+            _staging.publish(config)
+        _staging = None
+
+
+def on_build_error(error):
+    global _staging
+    if _staging is not None:
+        _staging.remove()  # the site folder stays as it was
+        _staging = None
+
+
+def on_shutdown():
+    """A build can also end by SystemExit (mkdocs-macros exits on a template error), which
+    skips on_build_error: drop the staging folder here, the site folder stays as it was."""
+    on_build_error(None)
+
+
+_EMPTY_ANCHOR = re.compile(r'<a href="" id="([^"]+)"></a>')
+
+
+def on_page_content(html_text, page, config, files):
+    """`[](){ #id }` marks a statement's anchor: keep the id, drop the empty link (no tab stop, no nameless link)."""
+    return _EMPTY_ANCHOR.sub(r'<a id="\1"></a>', html_text)

@@ -83,6 +83,11 @@ class Model:
     participation_index: dict[tuple[str, str], dict] = field(default_factory=dict)
     phase_items: dict[str, list[tuple[str, dict]]] = field(default_factory=lambda: defaultdict(list))
     events_by_phase: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    item_anchors: dict[int, tuple[Ref, str]] = field(default_factory=dict)  # id() of a participation or membership -> its anchor
+
+    def anchor(self, item: dict) -> str:
+        """The anchor of a participation or membership on its partner's page ('participation-pfp')."""
+        return self.item_anchors[id(item)][1]
 
     def get(self, collection: str, id: str) -> dict:
         return self.records[collection][id]
@@ -125,6 +130,32 @@ class Model:
     def matrix_programmes(self) -> list[str]:
         """Programmes with at least one participant, the most widely joined first."""
         return sorted(self.participants, key=lambda id: (-len(self.participants[id]), self.short("programmes", id).lower()))
+
+    def matrix_rows(self) -> tuple[list[str], list[str]]:
+        """The matrix's programmes: those shared by two or more partners, and those of one partner only."""
+        rows = self.matrix_programmes()
+        return [id for id in rows if len(self.participants[id]) > 1], [id for id in rows if len(self.participants[id]) == 1]
+
+    def timeline_filters(self) -> dict[str, list[tuple[str, str]]]:
+        """(value, label) options of the timeline's filters: only what some event has, by label."""
+        events = self.records["events"].values()
+        partners = sorted({p for e in events for p in e.get("partners", [])}, key=lambda id: self.name("partners", id))
+        programmes = sorted({p for e in events for p in e.get("programmes", [])}, key=lambda id: self.short("programmes", id).lower())
+        themes = sorted({t for e in events for t in e.get("themes", [])})
+        return {
+            "partner": [(id, self.name("partners", id)) for id in partners],
+            "programme": [(id, self.short("programmes", id) if self.short("programmes", id) == self.name("programmes", id)
+                           else f"{self.short('programmes', id)} — {self.name('programmes', id)}") for id in programmes],
+            "theme": [(id, id.replace("-", " ").capitalize()) for id in themes],
+        }
+
+    def places_by_country(self) -> list[tuple[str, list[str]]]:
+        """Every place, grouped by its country (partners first, then the others), by name within."""
+        partner_names = [self.records["partners"][id]["name"] for id in self.records["partners"]]
+        groups: dict[str, list[str]] = {}
+        for id, place in sorted(self.records["places"].items(), key=lambda item: item[1]["name"].lower()):
+            groups.setdefault("Across several countries" if "," in place["country"] else place["country"], []).append(id)
+        return sorted(groups.items(), key=lambda item: (item[0] not in partner_names, "," in item[0] or item[0].startswith("Across"), item[0].lower()))
 
     def disputes_by_collection(self) -> list[tuple[str, list[Dispute]]]:
         groups: dict[str, list[Dispute]] = {}
@@ -186,14 +217,24 @@ def _statements(model: Model, ref: Ref, data: dict) -> None:
             for claim in dispute["claims"]:
                 add(entry.anchor, f"{dispute['topic']}: {claim['value']}", claim["sources"])
 
+    def unique(anchor: str, item: dict) -> str:
+        """A partner may list the same programme or organisation twice (left, then rejoined): -2, -3, ..."""
+        taken = {a for r, a in model.item_anchors.values() if r == ref}
+        n, candidate = 1, anchor
+        while candidate in taken:
+            n += 1
+            candidate = f"{anchor}-{n}"
+        model.item_anchors[id(item)] = (ref, candidate)
+        return candidate
+
     add("record", "the record's core data", data.get("sources"))
     for fact in data.get("facts", []) + data.get("representation", []):
         add(fact_anchor(fact), fact["text"], fact["sources"])
     for item in data.get("participations", []):
-        add(f"participation-{item['programme']}", f"{model.short('programmes', item['programme'])}: {item['status']}", item["sources"])
+        add(unique(f"participation-{item['programme']}", item), f"{model.short('programmes', item['programme'])}: {item['status']}", item["sources"])
         disputes(item.get("disputed"), f"participation in {model.short('programmes', item['programme'])}")
     for item in data.get("memberships", []):
-        add(f"membership-{item['organisation']}", f"{model.short('organisations', item['organisation'])}: {item['status']}", item["sources"])
+        add(unique(f"membership-{item['organisation']}", item), f"{model.short('organisations', item['organisation'])}: {item['status']}", item["sources"])
         disputes(item.get("disputed"), f"membership of {model.short('organisations', item['organisation'])}")
     for item in data.get("phases", []) if ref.collection == "partners" else []:
         add(f"phase-{item['phase']}", item["text"], item["sources"])

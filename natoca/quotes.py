@@ -25,6 +25,7 @@ _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # An apostrophe (or the "?" left where one was lost) between letters joins the word: NATO's == NATO?s == NATOs.
 _INNER_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’‘`´?](?=[^\W\d_])")
 _WORD = re.compile(r"[a-z0-9]+")
+_DROP_SUPERSCRIPTS = {ord(c): None for c in _SUPERSCRIPTS}
 
 
 def words(text: str) -> list[str]:
@@ -33,11 +34,12 @@ def words(text: str) -> list[str]:
     Superscript footnote digits are dropped, quote marks and apostrophes are
     folded, dashes and all other punctuation separate words.
     """
-    text = text.translate({ord(c): None for c in _SUPERSCRIPTS})
+    text = text.translate(_DROP_SUPERSCRIPTS)
     text = _INNER_APOSTROPHE.sub("", text)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return _WORD.findall(text)
+    if not text.isascii() and any(unicodedata.combining(c) for c in set(text)):  # only then is there a mark to drop
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _WORD.findall(text.lower())
 
 
 def gram_hash(gram: tuple[str, ...]) -> bytes:

@@ -12,16 +12,18 @@ import calendar
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, Undefined
+from jinja2 import Environment, FileSystemLoader, Undefined, UndefinedError
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
+from . import geo
 from .model import Model, Ref, dispute_anchor, fact_anchor, role_anchor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PUNCTUATION = set("\\`*_{}[]()#+-.!|~^=:;$@%'\"/,?")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _LINK = re.compile(r"(\]\()\s*<?([^)\s>]*)>?")
+_REFERENCE = re.compile(r"^([ \t]*\[(?!\\?\^)[^\]]*\]:[ \t]*\n?[ \t]*)([^\s]*)", re.M)  # [label]: target
 _SAFE_URL = re.compile(r"^(?:https?://|/|#)")
 
 
@@ -47,13 +49,13 @@ def markdown_field(value) -> Markup:
     """A Markdown field from the data: Markdown stays, HTML and attribute lists do not."""
     text = str(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("{", "\\{").replace("}", "\\}")
+    text = text.replace("{", "\\{").replace("}", "\\}").replace("[^", "[\\^")  # no footnotes: the page numbers its own
 
     def safe_link(match: re.Match) -> str:
         target = match.group(2)
         return match.group(1) + (target if _SAFE_URL.match(target) else "#unsafe-link-removed")
 
-    return Markup(_LINK.sub(safe_link, text))
+    return Markup(_REFERENCE.sub(safe_link, _LINK.sub(safe_link, text)))
 
 
 def as_id(value) -> Markup:
@@ -108,7 +110,7 @@ class OptionalField(Undefined):
 
     __slots__ = ()
 
-    def __init__(self, hint=None, obj=missing, name=None, exc=None):
+    def __init__(self, hint=None, obj=missing, name=None, exc=UndefinedError):
         super().__init__(hint, obj, name, exc)
         if obj is missing:
             self._fail_with_undefined_error()
@@ -167,6 +169,10 @@ class Renderer:
             link=self.link,
             Ref=Ref,
             edit_url=self.edit_url,
+            svg_map=lambda key="region", root="": geo.region_map(model, key, root),
+            map_legend=geo.legend,
+            map_of=lambda place_id: geo.map_of(model, place_id),
+            places_on=lambda key: geo.places_on(model, key),
             sorted=sorted,
         )
         self._templates = {}
@@ -215,6 +221,11 @@ class Renderer:
     def index_page(self, collection: str) -> str:
         return self.render("index.md.j2", collection=collection)
 
-    def block(self, name: str) -> str:
-        """A block for a hand-written page, from templates/blocks/<name>.md.j2."""
-        return self.render(f"blocks/{name}.md.j2")
+    def block(self, name: str, root: str = "", **options) -> str:
+        """A block for a hand-written page, from templates/blocks/<name>.md.j2.
+
+        `root` is the way from the page to the site's root, for links inside raw
+        HTML (such as the map's SVG), which MkDocs does not rewrite; the other
+        options the page gives are the template's `options`.
+        """
+        return self.render(f"blocks/{name}.md.j2", root=root, options=options)

@@ -318,10 +318,102 @@ def _valid_date(text: str) -> bool:
     return bool(_DATE_SHAPE.match(text)) and date_problem(text) is None
 
 
+# Keywords that assert nothing (jsonschema checks no "format" unless given a format checker).
+_ANNOTATIONS = {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly", "format"}
+_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer(),
+}
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _valid_check(validator: Draft202012Validator):
+    """A fast test that a value certainly meets the validator's schema, or None.
+
+    jsonschema spends a millisecond per record; most records are valid. For the keywords
+    our schemas use, this compiles the schema into plain Python tests. It answers True only
+    where jsonschema finds no error (enum and uniqueItems are judged strictly); anything
+    else, jsonschema itself checks, so the problems reported are exactly jsonschema's.
+    """
+    compiled: dict[int, list] = {}
+
+    def compile_(schema, resolver):
+        if schema is True:
+            return lambda value: True
+        if not isinstance(schema, dict):
+            raise _Unsupported
+        if id(schema) in compiled:  # a $ref met again (or a cycle): call through the cell
+            cell = compiled[id(schema)]
+            return lambda value: cell[0](value)
+        cell = [None]
+        compiled[id(schema)] = cell
+        tests = []
+        for key, rule in schema.items():
+            if key in _ANNOTATIONS:
+                continue
+            if key == "$ref":
+                resolved = resolver.lookup(rule)
+                tests.append(compile_(resolved.contents, resolved.resolver))
+            elif key == "type":
+                kinds = [_TYPES[kind] for kind in ([rule] if isinstance(rule, str) else rule)]
+                tests.append(lambda value, kinds=kinds: any(kind(value) for kind in kinds))
+            elif key == "properties":
+                checks = {name: compile_(sub, resolver) for name, sub in rule.items()}
+                tests.append(lambda value, checks=checks: not isinstance(value, dict) or all(check(value[name]) for name, check in checks.items() if name in value))
+            elif key == "required":
+                tests.append(lambda value, names=tuple(rule): not isinstance(value, dict) or all(name in value for name in names))
+            elif key == "additionalProperties" and rule is False:
+                allowed = frozenset(schema.get("properties", {}))
+                if "patternProperties" in schema:
+                    raise _Unsupported
+                tests.append(lambda value, allowed=allowed: not isinstance(value, dict) or allowed.issuperset(value))
+            elif key == "items" and "prefixItems" not in schema:
+                check = compile_(rule, resolver)
+                tests.append(lambda value, check=check: not isinstance(value, list) or all(check(item) for item in value))
+            elif key == "enum":
+                options = tuple(rule)
+                tests.append(lambda value, options=options: any(type(option) is type(value) and option == value for option in options))
+            elif key == "pattern":
+                pattern = re.compile(rule)
+                tests.append(lambda value, pattern=pattern: not isinstance(value, str) or pattern.search(value) is not None)
+            elif key in ("minLength", "maxLength", "minItems", "maxItems"):
+                kind = str if key.endswith("Length") else list
+                low = key.startswith("min")
+                tests.append(lambda value, kind=kind, low=low, limit=rule: not isinstance(value, kind) or (len(value) >= limit if low else len(value) <= limit))
+            elif key in ("minimum", "maximum"):
+                low = key == "minimum"
+                tests.append(lambda value, low=low, limit=rule: isinstance(value, bool) or not isinstance(value, (int, float)) or (value >= limit if low else value <= limit))
+            elif key == "uniqueItems" and rule is True:
+                # strings only: every other list goes to jsonschema, whose equality is subtler
+                tests.append(lambda value: not isinstance(value, list) or all(isinstance(item, str) for item in value) and len(set(value)) == len(value))
+            elif key == "uniqueItems" and rule is False:
+                continue
+            else:
+                raise _Unsupported
+        cell[0] = lambda value, tests=tuple(tests): all(test(value) for test in tests)
+        return cell[0]
+
+    try:
+        return compile_(validator.schema, validator._resolver)
+    except Exception:  # noqa: BLE001 - no fast test (an unknown keyword, say): jsonschema checks every record
+        return None
+
+
 def validate(records: dict[str, dict[str, Record]], validators: dict[str, Draft202012Validator], fingerprints: dict[str, Fingerprint]) -> list[Problem]:
     problems = []
     for collection in COLLECTIONS:
+        valid = _valid_check(validators[collection])
         for record in records[collection].values():
+            if valid is not None and valid(record.data):
+                continue  # certainly no schema error
             for error in validators[collection].iter_errors(record.data):
                 if not is_placeholder(error.instance):  # a placeholder is reported once, by the Checker
                     problems.extend(schema_problems(record, error))

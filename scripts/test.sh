@@ -8,16 +8,21 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 
-# Browser tests drive Debian's Chromium through its ChromeDriver.
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+# Browser tests drive Debian's Chromium through its ChromeDriver; the Nu HTML checker needs Java.
+PACKAGES=()
+command -v chromium >/dev/null 2>&1 || PACKAGES+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || PACKAGES+=(chromium-driver)
+command -v java >/dev/null 2>&1 || PACKAGES+=(default-jre-headless)
+if [ ${#PACKAGES[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${PACKAGES[@]}"
 fi
 
 # Front-end test tools (axe-core, the Nu HTML checker) come from npm, pinned by package-lock.json.
 if [ -f package.json ]; then
-  npm ci --no-audit --no-fund --silent
+  # --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used instead.
+  npm ci --ignore-scripts --no-audit --no-fund --silent
 fi
 
 export NO_MKDOCS_2_WARNING=1

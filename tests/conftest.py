@@ -29,7 +29,8 @@ def make_project(target: Path, data: Path = MINIMAL / "data") -> Path:
 def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(ROOT))
     return subprocess.run(
-        MKDOCS + ["build", "--strict", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site"), *extra],
+        # no -q: it silences warnings before --strict can count them, and the build would pass
+        MKDOCS + ["build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site"), *extra],
         capture_output=True, text=True, env=env, cwd=project, timeout=600,
     )
 
@@ -37,3 +38,29 @@ def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The site built once per test session from the real data under data/ (about 20 s).
+
+    NATOCA_TEST_SITE=<folder> reuses a site built beforehand (for working on the tests).
+    """
+    if os.environ.get("NATOCA_TEST_SITE"):
+        site = Path(os.environ["NATOCA_TEST_SITE"]).resolve()
+        assert (site / "index.html").exists(), f"NATOCA_TEST_SITE={site} holds no built site"
+        return site
+    project = make_project(tmp_path_factory.mktemp("real") / "project", data=ROOT / "data")
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert "WARNING" not in result.stderr, result.stderr[-5000:]
+    return project / "site"
+
+
+@pytest.fixture(scope="session")
+def served_site(real_site):
+    """The built site on http://127.0.0.1:<port>/natoca-kb/, as GitHub Pages serves it."""
+    from natoca.preview import SiteServer, site_url
+
+    with SiteServer(real_site, site_url(ROOT / "mkdocs.yml")) as server:
+        yield server
