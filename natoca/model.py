@@ -9,7 +9,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .quotes import Fingerprint
+from .quotes import Fingerprint, words
 from .records import COLLECTIONS, Record
 
 TITLE_FIELD = {"events": "title", "sources": "title"}
@@ -158,10 +158,15 @@ class Model:
         return sorted(groups.items(), key=lambda item: (item[0] not in partner_names, "," in item[0] or item[0].startswith("Across"), item[0].lower()))
 
     def disputes_by_collection(self) -> list[tuple[str, list[Dispute]]]:
+        """Each distinct disagreement once, under the collection of the record that first holds it."""
         groups: dict[str, list[Dispute]] = {}
-        for dispute in self.disputes:
+        for dispute in self.distinct_disputes:
             groups.setdefault(dispute.ref.collection, []).append(dispute)
         return [(name, groups[name]) for name in COLLECTIONS if name in groups]
+
+    def copies_of(self, dispute: Dispute) -> list[Dispute]:
+        """The same disagreement as recorded on other records (a partner, an event, a place...)."""
+        return self.dispute_copies.get(id(dispute), [])
 
     def years_in_phase(self, phase_id: str) -> list[tuple[str, list[str]]]:
         years: dict[str, list[str]] = {}
@@ -249,6 +254,52 @@ def _statements(model: Model, ref: Ref, data: dict) -> None:
     model.sources_of[ref] = cited
 
 
+def _quote_keys(dispute: dict) -> set[tuple[str, tuple[str, ...]]]:
+    return {(c["source"], tuple(words(c["quote"]))) for claim in dispute["claims"] for c in claim["sources"]}
+
+
+def _group_disputes(model: Model) -> None:
+    """Find the disagreements recorded on several records: they share at least two of their quotations.
+
+    A partner page, an event page and a place page may each carry the same disagreement, as
+    they should; the page of all disagreements shows it once, with links to every copy.
+    """
+    keys = [_quote_keys(d.dispute) for d in model.disputes]
+    by_quote: dict[tuple, list[int]] = defaultdict(list)
+    for index, quotes in enumerate(keys):
+        for quote in quotes:
+            by_quote[quote].append(index)
+    parent = list(range(len(model.disputes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for index, quotes in enumerate(keys):
+        shared: dict[int, int] = defaultdict(int)
+        for quote in quotes:
+            for other in by_quote[quote]:
+                if other < index:
+                    shared[other] += 1
+        for other, count in shared.items():
+            if count >= 2 or count == len(keys[index]) or count == len(keys[other]):
+                parent[root(index)] = root(other)
+    groups: dict[int, list[Dispute]] = defaultdict(list)
+    order = {name: rank for rank, name in enumerate(COLLECTIONS)}
+    for index, dispute in enumerate(model.disputes):
+        groups[root(index)].append(dispute)
+    model.distinct_disputes = []
+    model.dispute_copies = {}
+    for members in groups.values():
+        members.sort(key=lambda d: (order[d.ref.collection], d.ref.id))
+        model.distinct_disputes.append(members[0])
+        for member in members:
+            model.dispute_copies[id(member)] = [other for other in members if other is not member]
+    model.distinct_disputes.sort(key=lambda d: (order[d.ref.collection], d.ref.id, d.anchor))
+
+
 def build_model(records: dict[str, dict[str, Record]], fingerprints: dict[str, Fingerprint]) -> Model:
     """Link validated records into one model with every inverse relation derived."""
     model = Model(
@@ -303,6 +354,7 @@ def build_model(records: dict[str, dict[str, Record]], fingerprints: dict[str, F
     order = {id: index for index, id in enumerate(model._events_sorted)}
     for events in model.events_of.values():
         events.sort(key=order.__getitem__)
+    _group_disputes(model)
     model.phases_sorted = sorted(data["phases"], key=lambda id: (data["phases"][id]["number"], id))
     for event_id in model._events_sorted:
         phase_id = model.phase_of(data["events"][event_id]["date"])
