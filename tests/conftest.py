@@ -64,3 +64,15 @@ def served_site(real_site):
 
     with SiteServer(real_site, site_url(ROOT / "mkdocs.yml")) as server:
         yield server
+
+
+def problems_of(root: Path) -> list[str]:
+    """Every problem the pipeline finds in the data under root, as printed lines."""
+    from natoca.pipeline import load_model
+    from natoca.problems import DataError
+
+    try:
+        load_model(root)
+    except DataError as error:
+        return [str(p) for p in error.problems]
+    return []

@@ -15,10 +15,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from conftest import MINIMAL, ROOT
+from conftest import MINIMAL, ROOT, problems_of
 from natoca.load import load_document
-from natoca.pipeline import load_model
-from natoca.problems import DataError, Problem
+from natoca.problems import Problem
 from natoca.quotes import load_fingerprints
 from natoca.records import COLLECTIONS
 from natoca.scaffold import ID_MAX_LENGTH, ID_PATTERN, skeleton
@@ -35,14 +34,6 @@ def copy_of_minimal(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
     shutil.copytree(MINIMAL, root)
     return root
-
-
-def problems_of(root: Path) -> list[str]:
-    try:
-        load_model(root)
-    except DataError as error:
-        return [str(p) for p in error.problems]
-    return []
 
 
 def yaml12(path: Path):

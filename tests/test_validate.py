@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, ROOT
-from natoca.pipeline import load_model
-from natoca.problems import DataError
+from conftest import MINIMAL, ROOT, problems_of
 
 
 def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
@@ -19,14 +17,6 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
     assert old in text, f"fixture text {old!r} not in {file}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return root
-
-
-def problems_of(root: Path) -> list[str]:
-    try:
-        load_model(root)
-    except DataError as error:
-        return [str(p) for p in error.problems]
-    return []
 
 
 def test_minimal_fixture_is_valid():
