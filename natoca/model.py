@@ -192,6 +192,12 @@ class Model:
 
     def coverage(self, source: str) -> tuple[int, int]:
         """(cited body paragraphs, all body paragraphs) of a source."""
+        cache = self.__dict__.setdefault("_coverage_counts", {})  # asked by the source's page and the index: count once
+        if source not in cache:
+            cache[source] = self._coverage(source)
+        return cache[source]
+
+    def _coverage(self, source: str) -> tuple[int, int]:
         fingerprint = self.fingerprints.get(source)
         if fingerprint is None:
             return 0, 0

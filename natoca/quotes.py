@@ -47,7 +47,8 @@ def gram_hash(gram: tuple[str, ...]) -> bytes:
 
 
 def grams(word_list: list[str]) -> list[bytes]:
-    return [gram_hash(tuple(word_list[i:i + NGRAM])) for i in range(len(word_list) - NGRAM + 1)]
+    sha256 = hashlib.sha256  # gram_hash, inlined: this runs for every word of every quote
+    return [sha256(" ".join(word_list[i:i + NGRAM]).encode("ascii", "ignore")).digest()[:HASH_BYTES] for i in range(len(word_list) - NGRAM + 1)]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ class Fingerprint:
 
     def locate(self, quote: str) -> int | None:
         """Word offset where the quote starts in the text, or None."""
-        needle = b"".join(grams(words(quote)))
+        return self.locate_words(words(quote))
+
+    def locate_words(self, quote_words: list[str]) -> int | None:
+        """locate() for a quote already split by words()."""
+        needle = b"".join(grams(quote_words))
         if not needle:
             return None
         start = self.hashes.find(needle)

@@ -22,6 +22,9 @@ from .model import Model, Ref, dispute_anchor, fact_anchor, role_anchor
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PUNCTUATION = set("\\`*_{}[]()#+-.!|~^=:;$@%'\"/,?")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Each character of plain text as escape_text writes it: entities for HTML, a backslash before
+# Markdown punctuation (pymdownx.escapeall makes any backslash escape literal), a space for a line break.
+_ESCAPES = {ord(c): "\\" + c for c in _PUNCTUATION} | {ord(c): e for c, e in _ENTITIES.items()} | {ord("\r"): " ", ord("\n"): " "}
 _LINK = re.compile(r"(\]\()\s*<?([^)\s>]*)>?")
 _REFERENCE = re.compile(r"^([ \t]*\[(?!\\?\^)[^\]]*\]:[ \t]*\n?[ \t]*)([^\s]*)", re.M)  # [label]: target
 _SAFE_URL = re.compile(r"^(?:https?://|/|#)")
@@ -31,18 +34,7 @@ def escape_text(value) -> Markup:
     """Plain text for a Markdown page: no HTML, no Markdown, no template syntax survives."""
     if isinstance(value, Markup):
         return value
-    text = str(value)
-    out = []
-    for char in text:
-        if char in _ENTITIES:
-            out.append(_ENTITIES[char])
-        elif char in _PUNCTUATION:
-            out.append("\\" + char)  # pymdownx.escapeall makes any backslash escape literal
-        elif char in "\r\n":
-            out.append(" ")
-        else:
-            out.append(char)
-    return Markup("".join(out))
+    return Markup(str(value).translate(_ESCAPES))
 
 
 def markdown_field(value) -> Markup:

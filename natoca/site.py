@@ -11,6 +11,9 @@ from .render import Renderer
 
 current: Renderer | None = None
 root: Path | None = None
+# The mkdocs command this process runs ("build", "serve", ...), from the hooks' on_startup. Kept
+# here because MkDocs loads the hooks module afresh for each rebuild under `mkdocs serve`.
+command: str | None = None
 
 
 def renderer() -> Renderer:

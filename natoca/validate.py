@@ -296,13 +296,14 @@ class Checker:
         if count > MAX_WORDS:
             self.add(record, path + ("quote",), f"quote has {count} words; at most {MAX_WORDS} are allowed")
             return
-        if len(words(quote)) < MIN_WORDS:
+        found = words(quote)
+        if len(found) < MIN_WORDS:
             self.add(record, path + ("quote",), f"quote is too short to find: give at least {MIN_WORDS} words")
             return
         fingerprint = self.fingerprints.get(source)
         if fingerprint is None:
             self.add(record, path + ("source",), f"no fingerprint for source '{source}': run scripts/fingerprint_sources.py")
-        elif fingerprint.locate(quote) is None:
+        elif fingerprint.locate_words(found) is None:
             self.add(record, path + ("quote",), f"quote not found in {source}: copy it verbatim from the text")
 
 
