@@ -228,14 +228,19 @@ def _statements(model: Model, ref: Ref, data: dict) -> None:
             for claim in dispute["claims"]:
                 add(entry.anchor, f"{dispute['topic']}: {claim['value']}", claim["sources"])
 
+    taken: set[str] | None = None  # this record's item anchors so far (looked up once, not per item: that grew as n²)
+
     def unique(anchor: str, item: dict) -> str:
         """A partner may list the same programme or organisation twice (left, then rejoined): -2, -3, ..."""
-        taken = {a for r, a in model.item_anchors.values() if r == ref}
+        nonlocal taken
+        if taken is None:
+            taken = {a for r, a in model.item_anchors.values() if r == ref}
         n, candidate = 1, anchor
         while candidate in taken:
             n += 1
             candidate = f"{anchor}-{n}"
         model.item_anchors[id(item)] = (ref, candidate)
+        taken.add(candidate)
         return candidate
 
     add("record", "the record's core data", data.get("sources"))
