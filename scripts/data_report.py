@@ -24,7 +24,7 @@ def main() -> int:
         print(f"| {name} | {count} |")
     citations = sum(len(s.citations) for statements in model.statements.values() for s in statements)
     print(f"\nquoted statements: {model.statement_count()}  (citations: {citations})")
-    print(f"disputes: {len(model.disputes)}")
+    print(f"disputes: {len(model.distinct_disputes)} distinct ({len(model.disputes)} entries: one disagreement may sit on several records)")
     print("\n| source | quotations | body paragraphs cited | share |\n|---|---|---|---|")
     for source_id in model.records["sources"]:
         cited, total = model.coverage(source_id)
