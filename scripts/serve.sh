@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the site needs on a fresh machine, then serve it at http://127.0.0.1:8000
+# Install what the site needs on a fresh machine, then serve it at http://127.0.0.1:8000/natoca-kb/
 # (live reload: edit a YAML file under data/ and the page rebuilds).
 # Usage: bash scripts/serve.sh [mkdocs serve arguments]   — or: bash scripts/serve.sh build
 set -euo pipefail
