@@ -1,27 +1,30 @@
 """Benchmark the data-driven build against the same pages written by hand, and its growth.
 
-    .venv/bin/python scripts/benchmark.py            # the full benchmark (about half an hour)
-    .venv/bin/python scripts/benchmark.py --quick    # a few seconds: tiny data sets, one run each (CI)
+    .venv/bin/python scripts/benchmark.py            # the full benchmark (some 45 minutes on 2 cores)
+    .venv/bin/python scripts/benchmark.py --quick    # some 15 seconds: tiny data, one run each (CI)
 
 It prints Markdown tables:
 
 1. Data-driven vs hand-written: (a) the site built from data/ by the hooks and the
-   macros, (b) the very pages (a) produced, written out as plain Markdown files with
-   the exports as static files, built by plain MkDocs with the same theme, features,
+   macros, (b) the very pages (a) produced, written out as plain Markdown files (the
+   exports as static files), built by plain MkDocs with the same theme, features,
    Markdown extensions, search plugin and nav, minus the hooks and the macros plugin.
-   Time, ratio, pages per second and peak memory, medians of --runs runs, (a) and (b)
-   interleaved, on the real data and on synthetic data at 10x.
+   Time, ratio, pages per second and peak memory, medians of --runs runs, on the real
+   data and on synthetic data at 10x.
 2. Stages of the data-driven build: load, validate, link (model and nav), render pages
-   (the macros plugin and the Jinja templates), exports (the hooks' on_files) and the
-   rest of MkDocs (Markdown, theme templates, search index, writing files).
-3. Growth at 1x, 10x and 30x the real record count, each step's ratio to the last.
-4. Load and validation of 10,000 records.
+   (mkdocs-macros and the Jinja templates), exports (the hooks' on_files, and their
+   output work) and the rest of MkDocs (Markdown, theme templates, search index, files).
+3. Growth at 1x, 10x and 30x the real record count, each step's ratio to the last,
+   for the whole build and for each stage; the slowest pages of the largest set.
+4. Load and validation of 10,000 records, beside the time libyaml alone takes to read them.
 5. Edit-to-reload: `mkdocs serve` on the real data; the time from saving one YAML file to
    the page with the new text being served.
 6. The targets, met or not.
 
-Each build runs in a fresh subprocess that reports its own time and peak resident
-memory (ru_maxrss). Synthetic data comes from natoca/synthetic.py (seeded).
+Times are CPU seconds of the build process (steadier than the wall clock on a busy
+machine; the two agree on an idle one), each the median of --runs runs taken round robin
+over the data sets. Each run is a fresh subprocess that reports its own time and peak
+resident memory. Synthetic data comes from natoca/synthetic.py (seeded; --seed).
 """
 from __future__ import annotations
 
@@ -89,13 +92,25 @@ def child(argv: list[str]) -> int:
         result["parse_floor"] = clock() - begun
     else:
         result.update(build(arguments, started, stages))
-    import resource
-
     result["total"] = clock() - started
     result["wall"] = time.perf_counter() - wall
-    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["maxrss_mb"] = peak_memory_mb()
     print(json.dumps(result))
     return 0
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM belongs to the process's own memory map;
+    ru_maxrss is carried over from the parent across fork and exec, so the parent's size would show."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _time_pipeline() -> dict:
@@ -151,7 +166,7 @@ def build(arguments, started: float, stages: dict) -> dict:
         plugins.on_shutdown()
     if capture:
         capture.write(config)
-    result: dict = {"pages": len(pages.seconds), "build": clock() - started, "slowest": pages.slowest(8), "events": spent}
+    result: dict = {"pages": len(pages.seconds), "build": clock() - started, "slowest": pages.slowest(8), "kinds": pages.by_kind(), "events": spent}
     if stages:
         hooks = {key.split(":")[-1]: seconds for key, seconds in spent.items() if key.startswith(HOOKS + ":")}
         stages = dict(stages)
@@ -187,6 +202,14 @@ class _PageClock:
             handler = functools.partial(function)
             handler.mkdocs_priority = priority
             plugins._register_event(event, handler, "benchmark")
+
+    def by_kind(self) -> dict[str, float]:
+        """CPU seconds per kind of page: the folder (partners, events, ...) or the hand-written page."""
+        kinds: dict[str, float] = {}
+        for uri, seconds in self.seconds.items():
+            kind = uri.split("/")[0] if "/" in uri and not uri.endswith("/index.md") else uri
+            kinds[kind] = kinds.get(kind, 0.0) + seconds
+        return kinds
 
     def slowest(self, count: int) -> list:
         order = sorted(self.seconds, key=self.seconds.get, reverse=True)[:count]
@@ -289,15 +312,17 @@ class DataSet:
         self.plain: list[dict] = []
         self.plain_project: Path | None = None
 
-    def measure(self, runs: int, compare: bool, work: Path) -> None:
+    def capture(self, work: Path) -> None:
+        """Write the hand-written twin: the pages of a data-driven build (not timed), as plain Markdown."""
+        self.plain_project = work / f"plain-{self.label}"
+        run_child("data", str(self.project), "--site", str(work / "site"), "--capture", str(self.plain_project), cwd=self.project)
+
+    def measure(self, work: Path) -> None:
+        """One data-driven run, and one hand-written run if there is a twin."""
         site = work / "site"
-        if compare and self.plain_project is None:
-            self.plain_project = work / f"plain-{self.label}"
-            run_child("data", str(self.project), "--site", str(site), "--capture", str(self.plain_project), cwd=self.project)
-        for _ in range(runs):
-            self.data.append(run_child("data", str(self.project), "--site", str(site), cwd=self.project))
-            if compare:
-                self.plain.append(run_child("plain", str(self.plain_project), "--site", str(site), cwd=self.plain_project))
+        self.data.append(run_child("data", str(self.project), "--site", str(site), cwd=self.project))
+        if self.plain_project:
+            self.plain.append(run_child("plain", str(self.plain_project), "--site", str(site), cwd=self.plain_project))
         shutil.rmtree(site, ignore_errors=True)
 
     @staticmethod
@@ -564,12 +589,14 @@ def main(argv: list[str] | None = None) -> int:
         compared = [real] if quick or ten is real else [real, ten]
 
         for s in compared:
-            say(f"building {s.label} ({s.records} records): data-driven and hand-written, {runs} run(s)")
-            s.measure(runs, True, work)
-        for s in growth:
-            if not s.data:
-                say(f"building {s.label} ({s.records} records): data-driven, {runs} run(s)")
-                s.measure(runs, False, work)
+            say(f"writing the pages of {s.label} as plain Markdown")
+            s.capture(work)
+        # Round robin: run r of every data set before run r+1 of any, so that a busy spell of
+        # the machine falls on all of them alike.
+        for run in range(runs):
+            for s in dict.fromkeys(compared + growth):
+                say(f"run {run + 1}/{runs}: {s.label} ({s.records} records), data-driven{' and hand-written' if s.plain_project else ''}")
+                s.measure(work)
 
         target_records = 100 if quick else 10000
         say(f"loading and validating {target_records} records, {runs} run(s)")
