@@ -12,7 +12,7 @@ It prints Markdown tables:
    Time, ratio, pages per second and peak memory, medians of --runs runs, on the real
    data and on synthetic data at 10x.
 2. Stages of the data-driven build: load, validate, link (model and nav), render pages
-   (mkdocs-macros and the Jinja templates), exports (the hooks' on_files, and their
+   (the Jinja templates: the hooks call them for generated pages, mkdocs-macros for hand-written ones), exports (the hooks' on_files, and their
    output work) and the rest of MkDocs (Markdown, theme templates, search index, files).
 3. Growth at 1x, 10x and 30x the real record count, each step's ratio to the last,
    for the whole build and for each stage; the slowest pages of the largest set.
@@ -172,8 +172,9 @@ def build(arguments, started: float, stages: dict) -> dict:
         stages = dict(stages)
         templates = stages.pop("templates", 0.0)
         stages["link"] += hooks.get("config", 0.0) - stages["load"] - stages["validate"] - stages["link"]  # on_config beyond load_model: the nav
-        stages["render"] = sum(seconds for key, seconds in spent.items() if key.startswith("macros:"))
-        stages["exports"] = sum(seconds for event, seconds in hooks.items() if event != "config")  # on_files and the rest: exports, output
+        # the generated pages are rendered by the hooks' on_page_markdown, the hand-written ones by mkdocs-macros
+        stages["render"] = sum(seconds for key, seconds in spent.items() if key.startswith("macros:")) + hooks.get("page_markdown", 0.0)
+        stages["exports"] = sum(seconds for event, seconds in hooks.items() if event not in ("config", "page_markdown"))  # on_files and the rest: exports, output
         stages["mkdocs"] = result["build"] - sum(stages.values())
         result["stages"] = stages
         result["templates"] = templates  # part of render: the rest of it is mkdocs-macros
