@@ -5,6 +5,9 @@ False, and aliases can expand into huge documents. Here we read PyYAML's event
 stream ourselves and build plain values with YAML 1.2 core rules: `yes`, `no`,
 `on` and `off` stay strings, an unquoted date is refused, anchors, aliases and
 tags are refused, and every value keeps its line and column.
+
+Positions are read when first asked for: loading skips them (most records never need
+one), and a document keeps its text to read them from when a problem must be located.
 """
 from __future__ import annotations
 
@@ -45,15 +48,30 @@ class Document:
     # position of each value, and of each mapping key, by path (1-based line, column)
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # the file's text (or bytes), kept until positions are first asked for
+    unlocated: str | bytes | None = None
+
+    def _locate(self) -> None:
+        if self.unlocated is None:
+            return
+        text, self.unlocated = self.unlocated, None
+        located = Document(self.path)
+        try:
+            _parse(located, [], text.decode("utf-8") if isinstance(text, bytes) else text, locate=True)
+        except Exception:  # noqa: BLE001 - the text loaded before, so this does not happen; (1, 1) if it did
+            return
+        self.positions, self.key_positions = located.positions, located.key_positions
 
     def position(self, at: Path_) -> tuple[int, int]:
         """The position of the value at `at`, or of its nearest located parent."""
+        self._locate()
         at = tuple(at)
         while at not in self.positions and at:
             at = at[:-1]
         return self.positions.get(at, (1, 1))
 
     def key_position(self, at: Path_) -> tuple[int, int]:
+        self._locate()
         at = tuple(at)
         return self.key_positions.get(at) or self.position(at)
 
@@ -61,9 +79,10 @@ class Document:
 class _Builder:
     """Turns PyYAML events into plain values, recording problems as it goes."""
 
-    def __init__(self, document: Document, problems: list[Problem]):
+    def __init__(self, document: Document, problems: list[Problem], locate: bool):
         self.document = document
         self.problems = problems
+        self.locate = locate  # record each value's position (else only problems are located)
 
     def problem(self, mark, message: str) -> None:
         self.problems.append(Problem(self.document.path, mark.line + 1, mark.column + 1, message))
@@ -145,7 +164,8 @@ class _Builder:
         if isinstance(container, list):
             item_path = path + (len(container),)
             container.append(value)
-            self.document.positions[item_path] = (mark.line + 1, mark.column + 1)
+            if self.locate:
+                self.document.positions[item_path] = (mark.line + 1, mark.column + 1)
             return item_path
         if top[2] is _NO_KEY:  # this value is a key
             if is_container:
@@ -153,18 +173,22 @@ class _Builder:
                 raise _Abandon
             key = value if isinstance(value, str) else "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
             if key in container:
+                if not self.locate:
+                    raise _Relocate  # the message names the first key's line: read again with positions
                 first = self.document.key_positions.get(path + (key,), (0, 0))
                 self.problem(mark, f"duplicate key '{key}' (first at line {first[0]})")
                 key = _Duplicate(key)
             top[2] = key
-            self.document.key_positions.setdefault(path + (key,), (mark.line + 1, mark.column + 1))
+            if self.locate:
+                self.document.key_positions.setdefault(path + (key,), (mark.line + 1, mark.column + 1))
             return None
         key = top[2]
         top[2] = _NO_KEY
         if isinstance(key, _Duplicate):
             return path + ("<duplicate>",)  # the first value stays; the duplicate was reported
         container[key] = value
-        self.document.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
+        if self.locate:
+            self.document.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
         return path + (key,)
 
 
@@ -174,6 +198,10 @@ class _Duplicate(str):
 
 class _Abandon(Exception):
     """The file cannot be read further; its problem is already reported."""
+
+
+class _Relocate(Exception):
+    """A problem needs the positions a reading without them did not keep: read again with them."""
 
 
 _NO_KEY = object()
@@ -258,7 +286,7 @@ _FLOW_PLAIN_DIFFERS = re.compile(r"[?:#,\[\]{}]")  # in an unquoted item of [...
 _BLOCK_HEADER = re.compile(r"[|>][-+]?[1-9]?[-+]?(?: +(?:#[^\n]*)?)?\n")
 
 
-def _build_fast(document: Document, problems: list[Problem], text: str) -> bool:
+def _build_fast(document: Document, problems: list[Problem], text: str, locate: bool) -> bool:
     """Build the document from libyaml's events, some twenty times faster than PyYAML's own parser.
 
     libyaml gives the same events (a plain scalar's style aside, '' for None). Only a file free
@@ -292,7 +320,9 @@ def _build_fast(document: Document, problems: list[Problem], text: str) -> bool:
 
     trial, found = Document(document.path), []
     try:
-        _Builder(trial, found).build(events())
+        _Builder(trial, found, locate).build(events())
+    except _Relocate:
+        raise
     except Exception:  # noqa: BLE001 - any failure: PyYAML reads the file again and says why
         return False
     if not ended:  # stopped early (a second document): PyYAML reads it again
@@ -302,16 +332,31 @@ def _build_fast(document: Document, problems: list[Problem], text: str) -> bool:
     return True
 
 
+def _parse(document: Document, problems: list[Problem], text: str, locate: bool) -> None:
+    if not _build_fast(document, problems, text, locate):
+        _Builder(document, problems, locate).build(yaml.parse(text, Loader=yaml.SafeLoader))
+
+
 def load_document(file: Path, display_path: str) -> tuple[Document, list[Problem]]:
     """Load one YAML file. Returns the document (value None when unreadable) and its problems."""
+    return load_bytes(file.read_bytes(), display_path)
+
+
+def load_bytes(raw: bytes, display_path: str) -> tuple[Document, list[Problem]]:
+    """load_document() for a file's bytes, already read."""
     problems: list[Problem] = []
     document = Document(display_path)
-    text = _text_problems(display_path, file.read_bytes(), problems)
+    text = _text_problems(display_path, raw, problems)
     if text is None:
         return document, problems
     try:
-        if not _build_fast(document, problems, text):
-            _Builder(document, problems).build(yaml.parse(text, Loader=yaml.SafeLoader))
+        try:
+            _parse(document, problems, text, locate=False)
+            document.unlocated = text
+        except _Relocate:
+            document, problems[:] = Document(display_path), []
+            _text_problems(display_path, raw, problems)
+            _parse(document, problems, text, locate=True)
     except _Abandon:
         document.value = None
     except yaml.MarkedYAMLError as error:
