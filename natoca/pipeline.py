@@ -5,10 +5,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import RecordCache
 from .model import Model, build_model
 from .problems import DataError
 from .quotes import load_fingerprints
-from .records import load_records
+from .records import load_records, no_cycle_collection
 from .validate import load_schemas, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +30,13 @@ def load_model(root: Path = ROOT, timings: Timings | None = None, contract: Path
     """
     timings = timings or Timings()
     started = time.perf_counter()
-    records, problems = load_records(root)
+    with no_cycle_collection():
+        cache = RecordCache.open(root, contract)
+        records, problems = load_records(root, cache)
     loaded = time.perf_counter()
     fingerprints = load_fingerprints(contract / "fingerprints")
     problems += validate(records, load_schemas(contract / "schemas"), fingerprints)
+    cache.save()  # before the model is built: what it holds is what the files gave
     validated = time.perf_counter()
     if problems:
         raise DataError(problems)

@@ -215,12 +215,20 @@ def earlier(a: str, b: str) -> bool:
 
 
 class Checker:
-    """The checks a schema cannot express, over the whole data set."""
+    """The schema, and the checks a schema cannot express, over the whole data set.
 
-    def __init__(self, records: dict[str, dict[str, Record]], fingerprints: dict[str, Fingerprint]):
+    A record's own checks (its schema, placeholders, dates, Markdown, quotes) depend on
+    nothing but the record and the rules, so their result is kept with the record's cache
+    entry and reused while its file is unchanged; the checks across records run every time.
+    """
+
+    def __init__(self, records: dict[str, dict[str, Record]], validators: dict[str, Draft202012Validator], fingerprints: dict[str, Fingerprint]):
         self.records = records
+        self.validators = validators
         self.fingerprints = fingerprints
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # where add() puts a problem: the run's, or one record's own
+        self.cited: set[str] = set()  # the sources the record being checked cites
+        self._valid: dict[str, object] = {}
 
     def add(self, record: Record, path: tuple, message: str) -> None:
         self.problems.append(Problem(record.path, *record.at(path), message))
@@ -228,11 +236,53 @@ class Checker:
     def run(self) -> list[Problem]:
         for collection in COLLECTIONS:
             for record in self.records[collection].values():
+                entry = record.entry
+                own = entry.own if entry is not None else None
+                if own is None:
+                    own = self.own_checks(record)
+                    if entry is not None:
+                        entry.own = own
+                problems, cited = own
+                self.problems.extend(problems)
                 self.check_id(record)
                 self.check_references(record)
-                for path, value in everything(record.data):
-                    self.check_value(record, path, value)
+                self.check_sources(record, cited)
         return self.problems
+
+    def own_checks(self, record: Record) -> tuple[list[Problem], list[str]]:
+        """A record's own problems, and the source ids it cites (checked across records)."""
+        run_problems, self.problems, self.cited = self.problems, [], set()
+        try:
+            self.check_schema(record)
+            for path, value in everything(record.data):
+                self.check_value(record, path, value)
+            return self.problems, sorted(self.cited)
+        finally:
+            self.problems = run_problems
+
+    def check_schema(self, record: Record) -> None:
+        validator = self.validators[record.collection]
+        if record.collection not in self._valid:
+            self._valid[record.collection] = _valid_check(validator)
+        valid = self._valid[record.collection]
+        if valid is not None and valid(record.data):
+            return  # certainly no schema error
+        for error in validator.iter_errors(record.data):
+            if not is_placeholder(error.instance):  # a placeholder is reported once, by check_value
+                self.problems.extend(schema_problems(record, error))
+
+    def check_sources(self, record: Record, cited: list[str]) -> None:
+        """Each source a record quotes must exist, and have a fingerprint to find its quotes in."""
+        for source in cited:
+            known = _knows(self.records["sources"], source)
+            if known and source in self.fingerprints:
+                continue
+            for path, value in everything(record.data):
+                if _is_citation(value) and value["source"] == source:
+                    if not known:
+                        self.add(record, path + ("source",), f"unknown source '{shown(source)}'{nearest(source, self.records['sources'])}: no file data/sources/{shown(source)}.yaml")
+                    else:
+                        self.add(record, path + ("source",), f"no fingerprint for source '{source}': run scripts/fingerprint_sources.py")
 
     def check_id(self, record: Record) -> None:
         written = record.data.get("id")
@@ -255,7 +305,7 @@ class Checker:
             self.add(record, path, f'{where}: fill in the placeholder "{shown(value)}"')
             return
         if isinstance(value, dict):
-            if isinstance(value.get("source"), str) and "quote" in value:
+            if _is_citation(value):
                 self.check_citation(record, path, value)
             for start, end in DATE_RANGES:
                 a, b = value.get(start), value.get(end)
@@ -287,9 +337,7 @@ class Checker:
         source, quote = citation["source"], citation["quote"]
         if is_placeholder(source) or is_placeholder(quote):
             return  # reported as a placeholder
-        if not _knows(self.records["sources"], source):
-            self.add(record, path + ("source",), f"unknown source '{shown(source)}'{nearest(source, self.records['sources'])}: no file data/sources/{shown(source)}.yaml")
-            return
+        self.cited.add(source)  # that it exists is checked across records, by check_sources
         if not isinstance(quote, str):
             return  # the schema reports it
         count = len(quote.split())
@@ -301,13 +349,15 @@ class Checker:
             self.add(record, path + ("quote",), f"quote is too short to find: give at least {MIN_WORDS} words")
             return
         fingerprint = self.fingerprints.get(source)
-        if fingerprint is None:
-            self.add(record, path + ("source",), f"no fingerprint for source '{source}': run scripts/fingerprint_sources.py")
-        elif fingerprint.locate_words(found) is None:
+        if fingerprint is not None and fingerprint.locate_words(found) is None:  # without one, check_sources reports it
             self.add(record, path + ("quote",), f"quote not found in {source}: copy it verbatim from the text")
 
 
 _DATE_SHAPE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _is_citation(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("source"), str) and "quote" in value
 
 
 def _knows(records: dict, id: str) -> bool:
@@ -409,14 +459,4 @@ def _valid_check(validator: Draft202012Validator):
 
 
 def validate(records: dict[str, dict[str, Record]], validators: dict[str, Draft202012Validator], fingerprints: dict[str, Fingerprint]) -> list[Problem]:
-    problems = []
-    for collection in COLLECTIONS:
-        valid = _valid_check(validators[collection])
-        for record in records[collection].values():
-            if valid is not None and valid(record.data):
-                continue  # certainly no schema error
-            for error in validators[collection].iter_errors(record.data):
-                if not is_placeholder(error.instance):  # a placeholder is reported once, by the Checker
-                    problems.extend(schema_problems(record, error))
-    problems.extend(Checker(records, fingerprints).run())
-    return problems
+    return Checker(records, validators, fingerprints).run()
