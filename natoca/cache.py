@@ -44,6 +44,11 @@ def _rows(problems: list[Problem]) -> list[tuple]:
     return [(p.path, p.line, p.column, p.message) for p in problems]
 
 
+def folder(root: Path, name: str) -> Path | None:
+    """A folder for another cache of this project (compiled templates, say), or None when caches are off."""
+    return None if os.environ.get("NATOCA_NO_CACHE") else root / FOLDER / name
+
+
 @dataclass
 class Entry:
     """What one file gave: its value (None if unreadable), the problems of loading it, and the

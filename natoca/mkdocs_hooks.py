@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from natoca import exports, navlimit, output, site
+from natoca import cache, exports, navlimit, output, site
 from natoca.pipeline import load_model
 from natoca.model import Ref
 from natoca.problems import DataError
@@ -69,7 +69,7 @@ def on_config(config):
     edit_uri = (config.edit_uri or "").strip("/")
     # edit_uri points into docs/; record files live beside docs/ under data/
     edit_base = f"{repo_url}/{edit_uri.removesuffix('docs').rstrip('/')}/" if repo_url else ""
-    site.current = Renderer(model, edit_base=edit_base, site_url=config.site_url or "/")
+    site.current = Renderer(model, edit_base=edit_base, site_url=config.site_url or "/", compiled=cache.folder(root, "templates"))
     site.root = root
     config.nav = navlimit.bounded(navigation(model, config.nav or []))  # no sidebar grows with the data
     return config

@@ -12,7 +12,7 @@ import calendar
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, Undefined, UndefinedError
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Undefined, UndefinedError
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
@@ -133,12 +133,22 @@ class Notes:
 
 
 class Renderer:
-    def __init__(self, model: Model, edit_base: str = "", site_url: str = ""):
+    def __init__(self, model: Model, edit_base: str = "", site_url: str = "", compiled: Path | None = None):
+        """`compiled`: a folder to keep the compiled templates in for the next build (Jinja
+        compares each template's checksum, so an edited one is compiled again)."""
         self.model = model
         self.edit_base = edit_base
         self.site_url = site_url
+        cache = None
+        if compiled is not None:
+            try:
+                compiled.mkdir(parents=True, exist_ok=True)
+                cache = FileSystemBytecodeCache(str(compiled))
+            except OSError:
+                pass  # no cache: every build compiles the templates
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
+            bytecode_cache=cache,
             undefined=OptionalField,
             finalize=escape_text,
             autoescape=True,  # macro output stays Markup; values go through finalize
