@@ -10,7 +10,8 @@ from .records import COLLECTIONS
 
 
 def _json(payload) -> str:
-    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+    # one line: without `indent` the json module encodes in C, some ten times faster
+    return json.dumps(payload, ensure_ascii=False) + "\n"
 
 
 def collection_json(model: Model, collection: str) -> str:

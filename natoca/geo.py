@@ -128,6 +128,14 @@ def _path(projection: Projection, polygons) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=512)
+def _outline(asset: str, name: str) -> str:
+    """The SVG path of one country of a view: the same for every page and build, so drawn once."""
+    geo = boundaries(asset)
+    feature = next(f for f in geo["features"] if f["properties"]["name"] == name)
+    return _path(Projection(geo["view"]), feature["geometry"]["coordinates"])
+
+
 def short_name(name: str) -> str:
     """'Manas airport (Transit Center at Manas)' -> 'Manas airport', for labels on the map."""
     return name.split(" (")[0]
@@ -186,7 +194,7 @@ def region_map(model: Model, key: str = "region", root: str = "") -> Markup:
     for feature in geo["features"]:
         name = feature["properties"]["name"]
         partner = partner_ids.get(name) if feature["properties"]["partner"] else None
-        d = _path(projection, feature["geometry"]["coordinates"])
+        d = _outline(view.asset, name)
         if not d:
             continue
         if partner:

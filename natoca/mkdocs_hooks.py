@@ -24,12 +24,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from natoca import cache, exports, navlimit, output, site
+from natoca import cache, exports, incremental, navlimit, output, site
 from natoca.pipeline import load_model
 from natoca.model import Ref
 from natoca.problems import DataError
 from natoca.records import COLLECTIONS
-from natoca.render import COLLECTION_TITLES, Renderer
+from natoca.render import COLLECTION_TITLES, Renderer, bytecode_cache
 
 log = logging.getLogger("mkdocs.plugins.natoca")
 
@@ -40,7 +40,14 @@ _staging: output.Staging | None = None
 
 def on_startup(command, dirty):
     _command.update(name=command, dirty=dirty)
-    site.command = command
+    site.command, site.dirty = command, dirty
+    if command == "serve" and dirty:
+        incremental.quiet_dirty_warning()
+
+
+def _previewing() -> bool:
+    """`mkdocs serve --dirty`: each rebuild rebuilds only the pages that changed."""
+    return site.command == "serve" and site.dirty
 
 
 # Under `mkdocs serve`, the problems of data that did not load (see on_config).
@@ -62,6 +69,7 @@ def on_config(config):
         # the site back. Not logged: --strict would count it and fail the rebuild after all.
         sys.stderr.write(f"ERROR   -  {message}\n")
         _problems, site.current, site.root, config.nav = error.problems, None, root, None
+        incremental.forget()  # every page shows the problems now: the fix rebuilds every page
         return config
     if _command["name"] in ("build", "gh-deploy") and not _command["dirty"]:
         _staging = output.Staging(config)
@@ -130,21 +138,29 @@ def page_title(text: str) -> str:
     return html.escape(text, quote=False).replace("{", "&#123;").replace("}", "&#125;")
 
 
-# The generated pages of this build: source path -> (renderer method, its arguments).
+# The generated pages of this build: source path -> (renderer method, its arguments), to render
+# in on_page_markdown; or, under `mkdocs serve --dirty`, source path -> the page rendered.
 _generated: dict[str, tuple] = {}
+_rendered: dict[str, str] = {}
 
 
 def _page(config, path: str, title: str, description: str, call: tuple) -> File:
     """A generated page: front matter only; on_page_markdown renders its body.
 
-    Its body is rendered here, not by mkdocs-macros: the page has no template text of its
+    Its body is rendered by us, not by mkdocs-macros: the page has no template text of its
     own for macros to compile, so rendering it straight from our template saves macros'
-    per-page work (a Jinja compile of each page), a tenth of a build.
+    per-page work (a Jinja compile of each page), a tenth of a build. Under `mkdocs serve
+    --dirty` it is rendered here and now, so that an unchanged page can be skipped.
     """
     # Material writes the description into <meta content="..."> as it is: escape it here
-    front = {"title": page_title(title), "description": html.escape(description, quote=True)}
+    front = f"---\n{json.dumps({'title': page_title(title), 'description': html.escape(description, quote=True)}, ensure_ascii=False)}\n---\n"
+    if _previewing():
+        method, *arguments = call
+        content = f"{front}\n{getattr(site.current, method)(*arguments)}"
+        _rendered[path] = content
+        return File.generated(config, path, content=content)
     _generated[path] = call
-    return File.generated(config, path, content=f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n")
+    return File.generated(config, path, content=front)
 
 
 def _problem_files(files: Files, config) -> Files:
@@ -172,6 +188,7 @@ def on_files(files: Files, config) -> Files:
     renderer = site.current
     model = renderer.model
     _generated.clear()
+    _rendered.clear()
     for name in COLLECTIONS:
         index = _page(config, f"{name}/index.md", COLLECTION_TITLES[name], f"{COLLECTION_TITLES[name]}: every record, with its sources.", ("index_page", name))
         index.edit_uri = None
@@ -193,6 +210,9 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, f"api/cite/{source_id}.json", content=exports.csl_json(model, source_id)))
     for schema in sorted((site.root / "schemas").glob("*.json")):
         files.append(File.generated(config, f"schemas/{schema.name}", content=schema.read_text(encoding="utf-8")))
+    if _previewing():
+        rebuilt = incremental.plan(files, config, _rendered)
+        log.info(f"natoca: rebuilding {len(rebuilt)} of {len(files.documentation_pages())} pages")
     return files
 
 
@@ -217,6 +237,27 @@ def on_nav(nav, config, files):
         if collection in model.records and id in model.records[collection]:
             page.title = page_title(model.name(collection, id))
     return nav
+
+
+def on_serve(server, config, builder):
+    """Look for saved files five times a second, not twice: an edit shows sooner.
+
+    MkDocs' LiveReloadServer polls every 0.5 s and has no setting for it; the folders it
+    watches after this hook (data/, schemas/ and natoca/, from `watch:` in mkdocs.yml) take
+    the observer's interval as it is then. Left alone if watchdog's observer changes shape.
+    """
+    observer = getattr(server, "observer", None)
+    if isinstance(getattr(observer, "_timeout", None), (int, float)):
+        observer._timeout = 0.2
+    return server
+
+
+def on_env(env, config, files):
+    """Under `mkdocs serve`, the theme's compiled templates are kept for the next rebuild:
+    MkDocs makes a new Jinja environment for each, which would compile them all again."""
+    if site.command == "serve" and site.root is not None and env.bytecode_cache is None:
+        env.bytecode_cache = bytecode_cache(cache.folder(site.root, "theme"))
+    return env
 
 
 @event_priority(-100)  # last: after the search index and every other file is written

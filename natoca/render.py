@@ -97,6 +97,17 @@ def period(start: str | None, end: str | None) -> str:
     return f"until {format_date(end)}" if end else ""
 
 
+def bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+    """Jinja's cache of compiled templates in `folder`, or None (no folder, or one that cannot be made)."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # every build compiles the templates
+    return FileSystemBytecodeCache(str(folder))
+
+
 class OptionalField(Undefined):
     """A field a record leaves out renders as nothing; an unknown template name is an error."""
 
@@ -139,16 +150,9 @@ class Renderer:
         self.model = model
         self.edit_base = edit_base
         self.site_url = site_url
-        cache = None
-        if compiled is not None:
-            try:
-                compiled.mkdir(parents=True, exist_ok=True)
-                cache = FileSystemBytecodeCache(str(compiled))
-            except OSError:
-                pass  # no cache: every build compiles the templates
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
-            bytecode_cache=cache,
+            bytecode_cache=bytecode_cache(compiled),
             undefined=OptionalField,
             finalize=escape_text,
             autoescape=True,  # macro output stays Markup; values go through finalize

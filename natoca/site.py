@@ -14,6 +14,7 @@ root: Path | None = None
 # The mkdocs command this process runs ("build", "serve", ...), from the hooks' on_startup. Kept
 # here because MkDocs loads the hooks module afresh for each rebuild under `mkdocs serve`.
 command: str | None = None
+dirty = False  # `mkdocs serve --dirty`: rebuild only what changed (natoca/incremental.py)
 
 
 def renderer() -> Renderer:

@@ -212,7 +212,8 @@ def wait_for(condition, timeout: float, what: str, process: subprocess.Popen, lo
 
 
 @pytest.mark.slow
-def test_serve_lists_problems_keeps_running_and_recovers(tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--dirty"]], ids=["full rebuilds", "dirty, as serve.sh runs it"])
+def test_serve_lists_problems_keeps_running_and_recovers(tmp_path, mode):
     project = make_project(tmp_path / "project")
     port = free_port()
     mount = urlsplit(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path
@@ -223,7 +224,7 @@ def test_serve_lists_problems_keeps_running_and_recovers(tmp_path):
     expected = "data/places/tashkent.yaml:2:7: YAML syntax error: the [ opened here is not closed: expected ',' or ']', but got ':' at line 3, column 5; add the ]"
     with log.open("w") as output:
         process = subprocess.Popen(
-            MKDOCS + ["serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+            MKDOCS + ["serve", *mode, "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
             stdout=output, stderr=subprocess.STDOUT, cwd=project,
             env=dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(ROOT)),
         )
