@@ -14,10 +14,19 @@ def _json(payload) -> str:
     return json.dumps(payload, ensure_ascii=False) + "\n"
 
 
-def collection_json(model: Model, collection: str) -> str:
+def _with_page(model: Model, collection: str, id: str) -> dict:
     # the record as written, and the path of its page under `page` (a source's own `url` stays its publisher's)
-    records = [dict(record, page=f"/{collection}/{id}/") for id, record in model.records[collection].items()]
+    return dict(model.records[collection][id], page=f"/{collection}/{id}/")
+
+
+def collection_json(model: Model, collection: str) -> str:
+    records = [_with_page(model, collection, id) for id in model.records[collection]]
     return _json({"collection": collection, "count": len(records), "records": records})
+
+
+def record_json(model: Model, collection: str, id: str) -> str:
+    """One record, as it stands in its collection's JSON (api/<collection>/<id>.json)."""
+    return _json({"collection": collection, "record": _with_page(model, collection, id)})
 
 
 def all_json(model: Model) -> str:

@@ -17,7 +17,10 @@ import html
 import json
 import logging
 import re
+import shutil
 import sys
+import tempfile
+import zlib
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -182,9 +185,32 @@ def _problem_files(files: Files, config) -> Files:
     return kept
 
 
+# The exports of the build in progress wait in a temporary folder until MkDocs copies them into
+# the site: held as File contents they would stay in memory for the whole build (60 MB at ten
+# times the data).
+_spool: Path | None = None
+
+
+def _export(config, path: str, content: str) -> File:
+    target = _spool / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8", newline="")
+    return File.generated(config, path, abs_src_path=str(target))
+
+
+def _drop_spool() -> None:
+    global _spool
+    if _spool is not None:
+        shutil.rmtree(_spool, ignore_errors=True)
+        _spool = None
+
+
 def on_files(files: Files, config) -> Files:
+    global _spool
     if _problems is not None:
         return _problem_files(files, config)
+    _drop_spool()
+    _spool = Path(tempfile.mkdtemp(prefix="natoca-exports-"))
     renderer = site.current
     model = renderer.model
     _generated.clear()
@@ -199,17 +225,18 @@ def on_files(files: Files, config) -> Files:
             page = _page(config, f"{name}/{id}.md", model.name(name, id), description, ("record_page", name, id))
             page.edit_uri = f"../{model.paths[Ref(name, id)]}"  # Material's edit button opens the YAML file, not a stub
             files.append(page)
+            files.append(_export(config, f"api/{name}/{id}.json", exports.record_json(model, name, id)))
         order = json.loads((site.root / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))["properties"]
-        files.append(File.generated(config, f"api/{name}.json", content=exports.collection_json(model, name)))
-        files.append(File.generated(config, f"api/{name}.csv", content=exports.collection_csv(model, name, list(order))))
+        files.append(_export(config, f"api/{name}.json", exports.collection_json(model, name)))
+        files.append(_export(config, f"api/{name}.csv", exports.collection_csv(model, name, list(order))))
     for kind in ("participations", "memberships"):
-        files.append(File.generated(config, f"api/{kind}.csv", content=exports.relation_csv(model, kind)))
-    files.append(File.generated(config, "api/all.json", content=exports.all_json(model)))
+        files.append(_export(config, f"api/{kind}.csv", exports.relation_csv(model, kind)))
+    files.append(_export(config, "api/all.json", exports.all_json(model)))
     for source_id in model.records["sources"]:
-        files.append(File.generated(config, f"api/cite/{source_id}.bib", content=exports.bibtex(model, source_id)))
-        files.append(File.generated(config, f"api/cite/{source_id}.json", content=exports.csl_json(model, source_id)))
+        files.append(_export(config, f"api/cite/{source_id}.bib", exports.bibtex(model, source_id)))
+        files.append(_export(config, f"api/cite/{source_id}.json", exports.csl_json(model, source_id)))
     for schema in sorted((site.root / "schemas").glob("*.json")):
-        files.append(File.generated(config, f"schemas/{schema.name}", content=schema.read_text(encoding="utf-8")))
+        files.append(File.generated(config, f"schemas/{schema.name}", abs_src_path=str(schema)))
     if _previewing():
         rebuilt = incremental.plan(files, config, _rendered)
         log.info(f"natoca: rebuilding {len(rebuilt)} of {len(files.documentation_pages())} pages")
@@ -257,12 +284,23 @@ def on_env(env, config, files):
     MkDocs makes a new Jinja environment for each, which would compile them all again."""
     if site.command == "serve" and site.root is not None and env.bytecode_cache is None:
         env.bytecode_cache = bytecode_cache(cache.folder(site.root, "theme"))
+    # Every page is rendered by now (MkDocs converts them all before on_env): let the model go
+    # before the pages are written and the search index is built (50 MB at ten times the data).
+    site.current = None
     return env
+
+
+@event_priority(-100)  # last: after every other plugin has seen the page
+def on_post_page(output, page, config):
+    """The page is written: let go of its HTML (see on_page_content)."""
+    page.content = ""
+    return output
 
 
 @event_priority(-100)  # last: after the search index and every other file is written
 def on_post_build(config):
     global _staging
+    _drop_spool()  # copied into the site by now
     output.strip_build_dates(config.site_dir)
     if _staging is not None:
         if output.strict_failure_pending(config):
@@ -274,6 +312,7 @@ def on_post_build(config):
 
 def on_build_error(error):
     global _staging
+    _drop_spool()
     if _staging is not None:
         _staging.remove()  # the site folder stays as it was
         _staging = None
@@ -288,6 +327,25 @@ def on_shutdown():
 _EMPTY_ANCHOR = re.compile(r'<a href="" id="([^"]+)"></a>')
 
 
+# MkDocs converts every page before it writes any, and so holds every page's HTML at once
+# (100 MB at ten times the data): between the two, each page's HTML waits here compressed.
+_held: dict[str, bytes] = {}
+
+
+@event_priority(-100)  # last: after every other plugin has seen the HTML
 def on_page_content(html_text, page, config, files):
-    """`[](){ #id }` marks a statement's anchor: keep the id, drop the empty link (no tab stop, no nameless link)."""
-    return _EMPTY_ANCHOR.sub(r'<a id="\1"></a>', html_text)
+    """`[](){ #id }` marks a statement's anchor: keep the id, drop the empty link (no tab stop, no nameless link).
+    Then the page's Markdown is let go, and its HTML held compressed until on_page_context.
+    ("", not None: a page whose markdown is None has no title, and the nav still asks.)"""
+    html_text = _EMPTY_ANCHOR.sub(r'<a id="\1"></a>', html_text)
+    page.markdown = ""
+    _held[page.file.src_uri] = zlib.compress(html_text.encode("utf-8"), 1)
+    return ""
+
+
+@event_priority(100)  # first: before the search plugin and the theme read the HTML
+def on_page_context(context, page, config, nav):
+    held = _held.pop(page.file.src_uri, None)
+    if held is not None:
+        page.content = zlib.decompress(held).decode("utf-8")
+    return context

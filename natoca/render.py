@@ -27,7 +27,7 @@ _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _ESCAPES = {ord(c): "\\" + c for c in _PUNCTUATION} | {ord(c): e for c, e in _ENTITIES.items()} | {ord("\r"): " ", ord("\n"): " "}
 _LINK = re.compile(r"(\]\()\s*<?([^)\s>]*)>?")
 _REFERENCE = re.compile(r"^([ \t]*\[(?!\\?\^)[^\]]*\]:[ \t]*\n?[ \t]*)([^\s]*)", re.M)  # [label]: target
-_SAFE_URL = re.compile(r"^(?:https?://|/|#)")
+_SAFE_URL = re.compile(r"^(?:https?://|/(?![/\\])|#)")  # not "//host" or "/\host": another site
 
 
 def escape_text(value) -> Markup:

@@ -62,7 +62,8 @@ _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REFERENCE_TARGET = re.compile(r"^[ \t]*\[(?!\^)[^\]]*\]:[ \t]*\n?[ \t]*<?([^\s>]*)", re.M)  # [label]: target
 _FOOTNOTE = re.compile(r"\[\^")
-_SAFE_URL = re.compile(r"^(?:https?://[^\s]+|/[^\s]*|#[^\s]*)$")
+# site-relative is "/" then anything but a second slash or a backslash: "//host" and "/\host" go to another site
+_SAFE_URL = re.compile(r"^(?:https?://[^\s]+|/(?![/\\])[^\s]*|#[^\s]*)$")
 
 
 def load_schemas(folder: Path) -> dict[str, Draft202012Validator]:

@@ -199,10 +199,14 @@ class _PageClock:
         def stop(item=None, page=None, **context):
             uri = page.file.src_uri
             self.seconds[uri] = self.seconds.get(uri, 0.0) + clock() - self.begun
-            self.sizes.setdefault(uri, len(page.markdown or ""))
             return item
 
-        for event, function, priority in (("pre_page", start, 10**6), ("page_content", stop, -10**6), ("page_context", start, 10**6), ("post_page", stop, -10**6)):
+        def size(markdown, page=None, **context):  # the hooks let go of the Markdown once converted
+            self.sizes[page.file.src_uri] = len(markdown or "")
+            return markdown
+
+        for event, function, priority in (("pre_page", start, 10**6), ("page_markdown", size, -10**6), ("page_content", stop, -10**6),
+                                          ("page_context", start, 10**6), ("post_page", stop, -10**6)):
             handler = functools.partial(function)
             handler.mkdocs_priority = priority
             plugins._register_event(event, handler, "benchmark")
@@ -262,10 +266,9 @@ class _Capture:
             if file.src_uri in self.pages:
                 continue
             target = docs / file.src_uri
-            if (file.generated_by or "").startswith(HOOKS):
+            if (file.generated_by or "").startswith(HOOKS):  # an export: as the build wrote it into the site
                 target.parent.mkdir(parents=True, exist_ok=True)
-                content = file.content_bytes
-                target.write_bytes(content)
+                shutil.copyfile(Path(config.site_dir) / file.dest_uri, target)
             elif file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs_dir):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file.abs_src_path, target)
@@ -418,11 +421,15 @@ def _fetch(port: int, url: str) -> str | None:
 
 
 def _log_count(project: Path) -> int:
-    return (project / "serve.log").read_text(errors="replace").count("Documentation built in")
+    """Builds finished under serve. ("Reloading browsers", not "Documentation built in": MkDocs
+    logs that message only once, and two rebuilds may well take the same time.)"""
+    return (project / "serve.log").read_text(errors="replace").count("Reloading browsers")
 
 
 def _last_build(project: Path) -> float | None:
-    lines = [line for line in (project / "serve.log").read_text(errors="replace").splitlines() if "Documentation built in" in line]
+    """The last rebuild's own time, as MkDocs logged it (None when it was the same as an earlier one's)."""
+    last = (project / "serve.log").read_text(errors="replace").split("Building documentation...")[-1]
+    lines = [line for line in last.splitlines() if "Documentation built in" in line]
     try:
         return float(lines[-1].split("built in")[1].split()[0])
     except (IndexError, ValueError):

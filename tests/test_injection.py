@@ -60,7 +60,7 @@ MARKDOWN_RAW = ("<script>window.__xss=1</script><img src=x onerror=\"window.__xs
                 " [j](javascript:window.__xss=1) [d](data:text/html,<script>window.__xss=1</script>)"
                 " <a href=\"javascript:window.__xss=1\">a</a> {: onclick=\"window.__xss=1\" }"
                 " <javascript:window.__xss=1> [r][bad]\n\n[bad]: javascript:window.__xss=1\n\n"
-                "<details open ontoggle=\"window.__xss=1\"></details>")
+                "<details open ontoggle=\"window.__xss=1\"></details> [p](//evil.example/x) [b](/\\evil.example/x)")
 QUOTE_RAW = "<script>window.__xss=1</script><img src=x onerror=window.__xss=1> {{ 7*7 }} Central Asia encompasses five countries"
 
 # Plain-text fields no page shows, by design, and where they go instead (tested below).
@@ -257,6 +257,8 @@ class _Markup(HTMLParser):
                 self.found.append(f"<{tag} {name}=...>")
             if name in ("href", "src", "action", "formaction", "xlink:href") and value.startswith(("javascript:", "data:")) \
                     and value != "javascript:void(0)":
+                self.found.append(f"<{tag} {name}={value[:40]}>")
+            if name in ("href", "src", "xlink:href") and "evil.example" in value:  # "//host" or "/\\host": off the site
                 self.found.append(f"<{tag} {name}={value[:40]}>")
 
     def handle_endtag(self, tag):

@@ -4,7 +4,8 @@ These tests build the real site once (the session's `real_site` fixture) and com
 with the YAML files as the strict loader reads them:
 - each record has its page, which shows its name or title;
 - each record is linked from its collection's index;
-- each record is in `api/<collection>.json` and `api/all.json` with every field equal,
+- each record is in `api/<collection>.json`, `api/all.json` and `api/<collection>/<id>.json`
+  with every field equal,
   and in `api/<collection>.csv` with every field in its column (lists of ids joined by
   `; `, nested values as JSON);
 - every participation and membership is a row of its relation table;
@@ -95,6 +96,11 @@ def test_real_site_every_record_is_in_the_json_exports_whole(real_site, records)
         for id, record in group.items():
             assert exported[id] == dict(record, page=f"/{name}/{id}/"), f"{name}/{id} differs in {name}.json"
         assert {record["id"]: record for record in everything[name]} == group, f"all.json differs in {name}"
+        for id, record in group.items():  # and each record in a file of its own, linked from its page
+            own = json.loads((real_site / "api" / name / f"{id}.json").read_text(encoding="utf-8"))
+            assert own == {"collection": name, "record": dict(record, page=f"/{name}/{id}/")}, f"api/{name}/{id}.json differs"
+            assert f'href="../../api/{name}/{id}.json"' in (real_site / name / id / "index.html").read_text(encoding="utf-8")
+        assert sorted(path.stem for path in (real_site / "api" / name).glob("*.json")) == sorted(group)
 
 
 def _cell(value) -> str:
