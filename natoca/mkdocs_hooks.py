@@ -61,6 +61,12 @@ def on_config(config):
     global _staging, _problems
     _staging = _problems = None
     root = Path(config.config_file_path).resolve().parent
+    macros = config.plugins.get("macros")
+    if site.command == "serve" and macros is not None and macros.config.get("on_error_fail"):
+        # A template error on a hand-written page: mkdocs-macros would exit, and take `mkdocs serve`
+        # with it. Under serve it is a warning instead, so the rebuild stops and the server waits for
+        # the save that fixes it. `mkdocs build` still fails on it.
+        macros.config["on_error_fail"] = False
     try:
         model = load_model(root)
     except DataError as error:

@@ -129,3 +129,23 @@ def test_dirty_serve_rebuilds_only_changed_pages_and_keeps_the_site_whole(tmp_pa
         assert "Traceback" not in served.log.read_text()
     finally:
         served.stop()
+
+
+@pytest.mark.slow
+def test_a_template_error_under_serve_waits_for_the_fix(tmp_path):
+    """mkdocs-macros exits on a template error (on_error_fail, which `mkdocs build` keeps):
+    under serve the rebuild stops instead, the server keeps running, and the fix brings the page."""
+    project = make_project(tmp_path / "project")
+    served = Served(project, tmp_path / "serve.log", "--dirty")
+    try:
+        served.wait(lambda: len(served.builds()) == 1 and "Serving on" in served.builds()[0], "the first build")
+        page = project / "docs" / "about.md"  # a page in the nav
+        page.write_text('---\nrender_macros: true\n---\n\n# About\n\n{{ block("no-such-block") }}\n', encoding="utf-8")
+        served.wait(lambda: "An error happened during the rebuild" in served.log.read_text(), "the error")
+        assert served.process.poll() is None, "the server stopped on a template error"
+        assert "no-such-block" in served.log.read_text()
+        served.build_after(lambda: page.write_text('---\nrender_macros: true\n---\n\n# About\n\nFixed now.\n\n{{ block("figures") }}\n', encoding="utf-8"),
+                           ("about/", "Fixed now"))
+        assert served.process.poll() is None
+    finally:
+        served.stop()
