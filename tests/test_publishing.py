@@ -211,6 +211,16 @@ def wait_for(condition, timeout: float, what: str, process: subprocess.Popen, lo
     raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-5000:]}")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server: politely, then for sure."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", [[], ["--dirty"]], ids=["full rebuilds", "dirty, as serve.sh runs it"])
 def test_serve_lists_problems_keeps_running_and_recovers(tmp_path, mode):
@@ -246,9 +256,4 @@ def test_serve_lists_problems_keeps_running_and_recovers(tmp_path, mode):
         assert process.poll() is None
         assert "Traceback" not in log.read_text()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop(process)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import MKDOCS, ROOT, make_project
-from test_publishing import fetch, free_port, wait_for
+from test_publishing import fetch, free_port, stop, wait_for
 
 REBUILDING = re.compile(r"natoca: rebuilding (\d+) of (\d+) pages")
 
@@ -60,12 +60,7 @@ class Served:
         return self.builds()[-1]
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=20)
+        stop(self.process)
 
 
 def search_locations(served: Served) -> list[str]:
